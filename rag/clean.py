@@ -1,0 +1,100 @@
+"""Article text -> clean text: web boilerplate removed, Unicode and whitespace normalised.
+
+HTML pages are already reduced to their article by trafilatura in loaders.py; this step catches what scraped
+plain text still carries (consent notices, "DON'T MISS" link blocks, "Read Full Article" footers, teaser
+captions) so that none of it reaches the index or a citation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+
+from rag.types import Document
+
+# A paragraph matching any of these is page furniture, never reporting.
+BOILERPLATE_PARAGRAPH = re.compile(
+    r"""
+      \bwe\ use\ (your\ sign-?up|cookies)\b
+    | \bunsubscribe\ at\ any\ time\b
+    | \b(accept|manage|use\ of)\ (all\ )?cookies\b
+    | \bby\ (clicking|signing\ up|subscribing|continuing)\b.{0,80}\b(agree|consent)
+    | ^source:\ *read\ (the\ )?full\ article\b
+    | ^(advertisement|advert|sponsored(\ content)?|share\ this\ article|skip\ to\ (main\ )?content)$
+    | ^(click|tap)\ here\ to\b
+    | ^(sign\ up|subscribe)\b.{0,80}\bnewsletter\b
+    | ^follow\ us\ on\b
+    | ^(image|photo|picture)\ (credit|source)?:
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# The header of a block of related-article links ("DON'T MISS:", "READ MORE:"); the links follow it.
+LINK_BLOCK_HEADER = re.compile(
+    r"^(don['’]?t\ miss|read\ more|related(\ articles?)?|more\ on\ this(\ story)?|see\ also|also\ read"
+    r"|watch|most\ read|latest|trending)\b\s*:?\s*$",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A link line of such a block: a headline with a section tag ("... takedown [INSIGHT]").
+TAGGED_LINK = re.compile(r"\[[A-Z][A-Z ]{1,20}\]\s*$")
+
+_SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
+_TEASER_MAX_WORDS = 12
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def clean_document(doc: Document) -> Document:
+    return dataclasses.replace(doc, text=clean_text(doc.text), title=normalise_line(doc.title))
+
+
+def normalise_line(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_text(text: str) -> str:
+    """Paragraphs separated by one blank line, boilerplate removed."""
+    lines = [normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    kept = _drop_boilerplate(_drop_leading_teasers(lines))
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in kept + [""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    return "\n\n".join(paragraphs)
+
+
+def _is_headline(line: str) -> bool:
+    return bool(line) and len(line.split()) <= _TEASER_MAX_WORDS and not _SENTENCE_END.search(line)
+
+
+def _drop_leading_teasers(lines: list[str]) -> list[str]:
+    """Short unpunctuated lines before the first paragraph are captions and teasers (the title is already taken)."""
+    start = 0
+    while start < len(lines) and (not lines[start] or (_is_headline(lines[start]) and not lines[start].startswith("#"))):
+        start += 1
+    return lines[start:] if start < len(lines) else lines
+
+
+def _drop_boilerplate(lines: list[str]) -> list[str]:
+    kept: list[str] = []
+    in_link_block = False
+    for line in lines:
+        if in_link_block:
+            if line and (TAGGED_LINK.search(line) or _is_headline(line)):
+                continue
+            in_link_block = False
+        if LINK_BLOCK_HEADER.match(line):
+            in_link_block = True
+            continue
+        if line and (BOILERPLATE_PARAGRAPH.search(line) or TAGGED_LINK.search(line)):
+            continue
+        kept.append(line)
+    return kept

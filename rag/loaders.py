@@ -1,0 +1,275 @@
+"""Files and folders -> Document objects (txt, md, html, pdf, jsonl, jsonl.gz), with title, date and source.
+
+Unreadable input never stops a whole ingest: it becomes a `Notice` naming the file (and line) and is skipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from rag.errors import IngestError
+from rag.types import Document
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".pdf", ".jsonl", ".jsonl.gz")
+
+# A leading "date 2022-02-25" (as scraped articles often carry) is metadata, not article text.
+_LEADING_DATE = re.compile(r"\A\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_SENTENCE_END = re.compile(r"[.!?…\"”’)\]]$")
+_TITLE_MAX_WORDS = 20
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line for the user about a file or record: why it was skipped, or how it was read."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    return ".jsonl.gz" if name.endswith(".jsonl.gz") else path.suffix.lower()
+
+
+def iter_documents(paths: list[Path]) -> Iterator[Document | Notice]:
+    """Every document under `paths` (files or folders, recursive), in a stable order."""
+    for root in paths:
+        if not root.exists():
+            raise IngestError(f"{root}: no such file or directory; check the path")
+        if root.is_dir():
+            for file in _walk(root):
+                yield from load_file(file, doc_id_base=root)
+        else:
+            if suffix_of(root) not in SUFFIXES:
+                raise IngestError(
+                    f"{root}: unsupported file type {suffix_of(root) or '(none)'}; "
+                    f"supported: {', '.join(SUFFIXES)}"
+                )
+            yield from load_file(root, doc_id_base=root.parent)
+
+
+def list_files(paths: list[Path]) -> list[Path]:
+    """The files `iter_documents` would read, for progress totals and pruning."""
+    files: list[Path] = []
+    for root in paths:
+        files.extend(_walk(root) if root.is_dir() else [root])
+    return files
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    # Symlinked folders are not followed, so a link loop cannot make the walk endless.
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            file = Path(folder) / name
+            if not name.startswith(".") and suffix_of(file) in SUFFIXES:
+                yield file
+
+
+def load_file(path: Path, doc_id_base: Path) -> Iterator[Document | Notice]:
+    suffix = suffix_of(path)
+    try:
+        if suffix in (".jsonl", ".jsonl.gz"):
+            yield from _load_jsonl(path)
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Notice(str(path), f"cannot be read ({exc.strerror or exc}); check its permissions")
+        return
+    if not data.strip():
+        yield Notice(str(path), "is empty")
+        return
+    doc_id = _file_doc_id(path, doc_id_base)
+    if suffix == ".pdf":
+        yield _load_pdf(path, data, doc_id)
+        return
+    if _looks_binary(data):
+        yield Notice(str(path), f"looks binary, not {suffix} text; remove it or give it the right extension")
+        return
+    text, note = _decode(data)
+    if suffix in HTML_SUFFIXES:
+        yield _load_html(path, text, doc_id)
+    else:
+        yield _load_text(path, text, doc_id)
+    if note:
+        yield Notice(str(path), note)
+
+
+def _file_doc_id(path: Path, base: Path) -> str:
+    """The path below the ingested folder, without extension: stable across runs and machines."""
+    try:
+        relative = path.resolve().relative_to(base.resolve())
+    except ValueError:
+        relative = Path(path.name)
+    stem = relative.as_posix()
+    for suffix in SUFFIXES:
+        if stem.lower().endswith(suffix):
+            return stem[: -len(suffix)]
+    return stem
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(sample) * 0.05
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text and, when it was not UTF-8, a note saying how it was read."""
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+    # Old news archives are mostly Windows-1252; cp1252 keeps its curly quotes where latin-1 would not.
+    try:
+        return data.decode("cp1252"), f"not UTF-8 (first bad {where}); read as Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), f"not UTF-8 (first bad {where}); read as Latin-1"
+
+
+def _split_header(text: str) -> tuple[str, str, str]:
+    """(date, title, body) from a plain-text article: a leading `date YYYY-MM-DD` and a headline line."""
+    date = ""
+    match = _LEADING_DATE.match(text)
+    if match:
+        date, text = match.group(1), text[match.end() :]
+    text = text.lstrip()
+    first, _, rest = text.partition("\n")
+    first = first.strip()
+    if rest.strip() and first and len(first.split()) <= _TITLE_MAX_WORDS and not _SENTENCE_END.search(first):
+        return date, first.lstrip("# ").strip(), rest
+    return date, "", text
+
+
+def _fallback_title(body: str) -> str:
+    """A title for an article that has none: its opening words."""
+    words = body.split()
+    title = " ".join(words[:12])
+    return title + ("…" if len(words) > 12 else "")
+
+
+def _load_text(path: Path, text: str, doc_id: str) -> Document:
+    date, title, body = _split_header(text)
+    return Document(
+        doc_id=doc_id,
+        title=title or _fallback_title(body),
+        date=date,
+        source="",
+        path=str(path.resolve()),
+        url="",
+        text=body,
+    )
+
+
+def _load_html(path: Path, html: str, doc_id: str) -> Document | Notice:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
+    body = (extracted.text if extracted else "") or ""
+    if not body.strip():
+        return Notice(str(path), "has no article text that could be extracted from its HTML")
+    date = (extracted.date or "")[:10] if extracted else ""
+    return Document(
+        doc_id=doc_id,
+        title=(extracted.title or "") or _fallback_title(body),
+        date=date if _ISO_DATE.match(date) else "",
+        source=extracted.sitename or "",
+        path=str(path.resolve()),
+        url=extracted.url or "",
+        text=body,
+    )
+
+
+def _load_pdf(path: Path, data: bytes, doc_id: str) -> Document | Notice:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return Notice(str(path), "is an encrypted PDF; decrypt it (e.g. qpdf --decrypt) and ingest the copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        return Notice(str(path), f"is not a readable PDF ({type(exc).__name__}: {exc})")
+    body = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not body:
+        return Notice(str(path), "is a PDF with no extractable text (a scan?); OCR it first")
+    title = str(meta.title).strip() if meta and meta.title else ""
+    return Document(
+        doc_id=doc_id,
+        title=title or _fallback_title(body),
+        date="",
+        source="",
+        path=str(path.resolve()),
+        url="",
+        text=body,
+    )
+
+
+def _load_jsonl(path: Path) -> Iterator[Document | Notice]:
+    """One article per line: doc_id, title, date, source, url, text (only text is required)."""
+    opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="strict") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield _record_to_document(path, number, line)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        yield Notice(str(path), f"stopped reading: {exc}; the file is damaged or not {suffix_of(path)}")
+
+
+def _record_to_document(path: Path, number: int, line: str) -> Document | Notice:
+    where = f"{path} line {number}"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Notice(where, f"is not valid JSON ({exc.msg} at column {exc.colno})")
+    if not isinstance(record, dict):
+        return Notice(where, f"is a JSON {type(record).__name__}, expected an object with a 'text' field")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Notice(where, "has no 'text' string; each line needs at least {\"text\": \"...\"}")
+    fields = {}
+    for key in ("doc_id", "title", "date", "source", "url"):
+        value = record.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, (str, int)):
+            return Notice(where, f"field '{key}' is a {type(value).__name__}, expected a string")
+        fields[key] = str(value).strip()
+    if fields["date"] and not _ISO_DATE.match(fields["date"]):
+        return Notice(where, f"field 'date' is {fields['date']!r}, expected YYYY-MM-DD")
+    doc_id = fields["doc_id"] or _hash_id(fields["url"] or text)
+    return Document(
+        doc_id=doc_id,
+        title=fields["title"] or _fallback_title(text),
+        date=fields["date"][:10],
+        source=fields["source"],
+        path=str(path.resolve()),
+        url=fields["url"],
+        text=text,
+    )
+
+
+def _hash_id(value: str) -> str:
+    return "doc-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]

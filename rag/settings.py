@@ -1,0 +1,85 @@
+"""One Settings object, read from RAG_* environment variables (or given directly), validated once."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from rag.errors import ConfigError
+
+ENV_PREFIX = "RAG_"
+LLM_CHOICES = ("extractive",)
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = _setting(Path("store"), "directory of the persistent Chroma store")
+    collection: str = _setting("articles", "Chroma collection holding the chunks")
+    chunk_size: int = _setting(200, "chunk length in tokens (all-MiniLM-L6-v2 reads at most 256)")
+    chunk_overlap: int = _setting(30, "tokens shared by neighbouring chunks")
+    embed_batch: int = _setting(32, "chunks embedded per batch")
+    top_k: int = _setting(4, "passages retrieved per question")
+    min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
+    min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
+    llm: str = _setting("extractive", "answer generator: " + "|".join(LLM_CHOICES))
+    max_question_chars: int = _setting(2000, "longest question accepted, in characters")
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 32:
+            raise ConfigError(f"RAG_CHUNK_SIZE={self.chunk_size} is too small; use 32 or more (default 200)")
+        if not 0 <= self.chunk_overlap < self.chunk_size // 2:
+            raise ConfigError(
+                f"RAG_CHUNK_OVERLAP={self.chunk_overlap} must be at least 0 and below half of "
+                f"RAG_CHUNK_SIZE ({self.chunk_size})"
+            )
+        if self.embed_batch < 1:
+            raise ConfigError(f"RAG_EMBED_BATCH={self.embed_batch} must be 1 or more")
+        if not 1 <= self.top_k <= 100:
+            raise ConfigError(f"RAG_TOP_K={self.top_k} must be between 1 and 100")
+        for name in ("min_score", "min_sentence_score"):
+            value = getattr(self, name)
+            if not -1.0 <= value <= 1.0:
+                raise ConfigError(f"RAG_{name.upper()}={value} must be a cosine similarity between -1 and 1")
+        if self.llm not in LLM_CHOICES:
+            raise ConfigError(f"RAG_LLM={self.llm!r} is not one of: {', '.join(LLM_CHOICES)}")
+        if self.max_question_chars < 10:
+            raise ConfigError(f"RAG_MAX_QUESTION_CHARS={self.max_question_chars} must be 10 or more")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from RAG_* variables, then `overrides` (e.g. from CLI flags) on top."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw.strip() != "":
+                values[f.name] = _parse(f.name, raw.strip(), f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        values["store"] = Path(values.get("store", cls.store)).expanduser()
+        return cls(**values)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(environment variable, current value, meaning) for every setting, for `doctor` and the README."""
+        return [
+            (ENV_PREFIX + f.name.upper(), str(getattr(self, f.name)), f.metadata["help"])
+            for f in dataclasses.fields(self)
+        ]
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    kind = type(default)
+    if kind is str or isinstance(default, Path):
+        return raw
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(
+            f"RAG_{name.upper()}={raw!r} is not a valid {kind.__name__}; unset it or give e.g. {default}"
+        ) from None

@@ -1,0 +1,100 @@
+"""The shared vocabulary of the pipeline: what an article, a chunk, a passage and an answer are.
+
+All are frozen dataclasses; the API returns them, the CLI prints them as JSON, the UI renders them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article after loading and cleaning; `text` is the cleaned text every offset points into."""
+
+    doc_id: str
+    title: str
+    date: str  # ISO YYYY-MM-DD, or "" when unknown
+    source: str  # publisher, or "" when unknown
+    path: str  # the file it came from
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of a document's cleaned text: `document.text[start:end] == text`."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    content_hash: str  # hash of the whole document's cleaned text and metadata
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its score and the metadata of its article."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    date: str
+    source: str
+    path: str
+    url: str
+    text: str
+    start: int
+    end: int
+    score: float  # cosine similarity to the query, higher is closer
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What `[n]` in an answer points at: a verbatim quote of passage n, with offsets into its document."""
+
+    n: int
+    doc_id: str
+    title: str
+    date: str
+    source: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of a question: text with `[n]` markers, the citations behind them, and what was searched."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    refused: bool
+    passages: tuple[Passage, ...]
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did (or, for a dry run, would do), by doc_id."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()  # one line per file or record skipped or read with a caveat, naming it
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
