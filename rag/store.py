@@ -1,0 +1,232 @@
+"""The Chroma store: chunks with explicit embeddings and metadata, a manifest, and per-document versions.
+
+Every chunk id carries its document's content hash, so a new version of a document is written beside the
+old one and the old one deleted after: an interrupted write leaves a state the next ingest can finish.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from rag.errors import StoreError, StoreMismatchError
+from rag.types import Chunk, Document, Passage
+
+SCHEMA_VERSION = 1
+_SQLITE = "chroma.sqlite3"
+_LOCK = ".rag-write.lock"
+_PAGE = 5000
+REBUILD_HINT = "python -m rag ingest --rebuild PATH…"
+
+
+@dataclass
+class DocVersions:
+    """What the store holds for one document: chunk counts per content hash, and how many each should have."""
+
+    path: str = ""
+    counts: Counter = field(default_factory=Counter)
+    expected: dict[str, int] = field(default_factory=dict)
+
+    def is_complete(self, doc_hash: str) -> bool:
+        return self.counts.get(doc_hash, 0) == self.expected.get(doc_hash, -1) and len(self.counts) == 1
+
+
+def manifest_for(embedder_name: str, dim: int, chunk_size: int, chunk_overlap: int) -> dict[str, Any]:
+    return {
+        "rag_schema": SCHEMA_VERSION,
+        "embedder": embedder_name,
+        "dim": dim,
+        "chunk_size": chunk_size,
+        "chunk_overlap": chunk_overlap,
+    }
+
+
+class ChunkStore:
+    def __init__(self, path: Path, collection: str, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+        _check_directory(path)
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            )
+            self._collection = self._client.get_or_create_collection(
+                collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata=dict(manifest),
+            )
+        except StoreError:
+            raise
+        except Exception as exc:  # chromadb raises many kinds; all mean the same to the user
+            raise StoreError(f"{path}: cannot open the Chroma store ({type(exc).__name__}: {exc})") from None
+        self.collection_name = collection
+        _check_manifest(path, dict(self._collection.metadata or {}), manifest)
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def _all_metadatas(self, where: dict | None = None) -> Iterator[tuple[str, dict]]:
+        offset = 0
+        while True:
+            page = self._collection.get(where=where, include=["metadatas"], limit=_PAGE, offset=offset)
+            for chunk_id, meta in zip(page["ids"], page["metadatas"]):
+                yield chunk_id, meta
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def doc_versions(self) -> dict[str, DocVersions]:
+        versions: dict[str, DocVersions] = {}
+        for _, meta in self._all_metadatas():
+            doc = versions.setdefault(meta["doc_id"], DocVersions(path=meta.get("path", "")))
+            doc.counts[meta["content_hash"]] += 1
+            doc.expected[meta["content_hash"]] = meta["n_chunks"]
+        return versions
+
+    def documents(self) -> list[dict[str, Any]]:
+        """One row per document: doc_id, title, date, source, path, chunks."""
+        rows: dict[str, dict[str, Any]] = {}
+        for _, meta in self._all_metadatas():
+            row = rows.setdefault(
+                meta["doc_id"],
+                {key: meta.get(key, "") for key in ("doc_id", "title", "date", "source", "path")} | {"chunks": 0},
+            )
+            row["chunks"] += 1
+        return sorted(rows.values(), key=lambda row: row["doc_id"])
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return [chunk_id for chunk_id, _ in self._all_metadatas(where={"doc_id": doc_id})]
+
+    def query(self, embedding: Sequence[float], k: int) -> list[Passage]:
+        if k <= 0 or self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(embedding)],
+            n_results=min(k, self.count()),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Passage(
+                chunk_id=chunk_id,
+                doc_id=meta["doc_id"],
+                title=meta.get("title", ""),
+                date=meta.get("date", ""),
+                source=meta.get("source", ""),
+                path=meta.get("path", ""),
+                url=meta.get("url", ""),
+                text=text,
+                start=int(meta["start"]),
+                end=int(meta["end"]),
+                score=round(1.0 - float(distance), 6),
+            )
+            for chunk_id, text, meta, distance in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+            )
+        ]
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's write lock: two writers at once would interleave their versions."""
+        lock_path = self.path / _LOCK
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"{self.path} is busy: another rag process is writing to it; wait for it to finish and retry"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def upsert(self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]]) -> None:
+        if not chunks:
+            return
+        self._collection.upsert(
+            ids=[c.chunk_id for c in chunks],
+            embeddings=[list(e) for e in embeddings],
+            documents=[c.text for c in chunks],
+            metadatas=[
+                {
+                    "doc_id": doc.doc_id,
+                    "title": doc.title,
+                    "date": doc.date,
+                    "source": doc.source,
+                    "path": doc.path,
+                    "url": doc.url,
+                    "start": c.start,
+                    "end": c.end,
+                    "index": c.index,
+                    "n_chunks": n_chunks,
+                    "content_hash": c.content_hash,
+                }
+                for c in chunks
+            ],
+        )
+
+    def delete_other_versions(self, doc_id: str, keep_hash: str) -> int:
+        stale = [
+            chunk_id
+            for chunk_id, meta in self._all_metadatas(where={"doc_id": doc_id})
+            if meta["content_hash"] != keep_hash
+        ]
+        if stale:
+            self._collection.delete(ids=stale)
+        return len(stale)
+
+    def delete_document(self, doc_id: str) -> int:
+        ids = self.chunk_ids(doc_id)
+        if ids:
+            self._collection.delete(ids=ids)
+        return len(ids)
+
+    def clear(self) -> None:
+        """Drop every chunk and start a new collection with the current manifest."""
+        self._client.delete_collection(self.collection_name)
+        self._collection = self._client.create_collection(
+            self.collection_name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata=dict(self.manifest),
+        )
+
+
+def _check_directory(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file, not a store directory; set RAG_STORE (or --store) to a directory")
+    if path.is_dir() and not (path / _SQLITE).exists():
+        foreign = [p.name for p in path.iterdir() if not p.name.startswith(".")]
+        if foreign:
+            raise StoreError(
+                f"{path} is not a rag store (it holds {', '.join(sorted(foreign)[:3])}… but no {_SQLITE}); "
+                "point RAG_STORE (or --store) at an empty or new directory"
+            )
+
+
+def _check_manifest(path: Path, found: dict[str, Any], expected: dict[str, Any]) -> None:
+    differences = [
+        f"{key} {found.get(key)!r} in the store, {value!r} now"
+        for key, value in expected.items()
+        if found.get(key) != value
+    ]
+    if differences:
+        raise StoreMismatchError(
+            f"{path} was built with other settings ({'; '.join(differences)}). "
+            f"Re-index with: {REBUILD_HINT} (or point RAG_STORE at a new directory)"
+        )
