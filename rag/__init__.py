@@ -1,0 +1,22 @@
+"""rag: answers questions from news articles, citing the passages it used, and says so when they do not."""
+
+from rag.assistant import Assistant
+from rag.errors import ConfigError, GenerationError, IngestError, RagError, StoreError, StoreMismatchError
+from rag.settings import Settings
+from rag.types import Answer, Citation, Document, IngestReport, Passage
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "Citation",
+    "ConfigError",
+    "Document",
+    "GenerationError",
+    "IngestError",
+    "IngestReport",
+    "Passage",
+    "RagError",
+    "Settings",
+    "StoreError",
+    "StoreMismatchError",
+]

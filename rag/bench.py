@@ -1,0 +1,81 @@
+"""`python -m rag bench`: embedder throughput, end-to-end ingest throughput and retrieval latency, in one run.
+
+Times on a shared machine drift; the ratio of two figures taken in the same run is what to compare.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from rag.chunking import chunk_document
+from rag.clean import clean_document
+from rag.errors import ConfigError
+from rag.loaders import iter_documents
+from rag.settings import Settings
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "news2022" / "corpus.jsonl.gz"
+
+
+def _sample(corpus: Path, n_docs: int) -> list[str]:
+    """Every k-th line of the corpus, so the sample spans its sources and years."""
+    opener = gzip.open if corpus.name.endswith(".gz") else open
+    with opener(corpus, "rt", encoding="utf-8") as lines:
+        all_lines = [line for line in lines if line.strip()]
+    step = max(1, len(all_lines) // n_docs)
+    return all_lines[::step][:n_docs]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: int) -> dict:
+    from rag.factory import build_assistant, build_embedder
+
+    corpus = corpus or DEFAULT_CORPUS
+    if not corpus.exists():
+        raise ConfigError(f"{corpus}: no such corpus; pass one with --corpus FILE.jsonl[.gz]")
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        sample = Path(tmp) / "sample.jsonl"
+        sample.write_text("".join(_sample(corpus, n_docs)), encoding="utf-8")
+        docs = [clean_document(d) for d in iter_documents([sample]) if hasattr(d, "text")]
+        texts = [c.text for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
+
+        embedder = build_embedder(settings)
+        embedder.embed(texts[:64])  # load the model and warm up before timing anything
+        started = time.perf_counter()
+        embedder.embed(texts)
+        raw_s = time.perf_counter() - started
+
+        bench_settings = Settings(**{**settings.__dict__, "store": Path(tmp) / "store"})
+        assistant = build_assistant(bench_settings, seed_if_empty=False)
+        started = time.perf_counter()
+        report = assistant.ingest([sample], progress=True)
+        ingest_s = time.perf_counter() - started
+
+        queries = [d.title for d in docs][:n_queries]
+        latencies = []
+        for query in queries:
+            started = time.perf_counter()
+            assistant.search(query)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    figures = {
+        "documents": len(docs),
+        "chunks": len(texts),
+        "chunks_written": report.chunks_written,
+        "embed_chunks_per_s": round(len(texts) / raw_s, 2),
+        "ingest_chunks_per_s": round(report.chunks_written / ingest_s, 2),
+        "ingest_to_embed_ratio": round((report.chunks_written / ingest_s) / (len(texts) / raw_s), 3),
+        "search_p50_ms": round(statistics.median(latencies), 1),
+        "search_p95_ms": round(_percentile(latencies, 0.95), 1),
+        "queries": len(latencies),
+    }
+    print(json.dumps(figures, indent=2))
+    return figures

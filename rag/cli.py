@@ -1,0 +1,149 @@
+"""python -m rag …: parse arguments, call the Assistant, print. Errors become one line and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from rag.errors import RagError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m rag", description="Answer questions from news articles, with cited passages."
+    )
+    parser.add_argument("--store", type=Path, help="store directory (default: RAG_STORE or store/)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="add or update articles (txt, md, html, pdf, jsonl, jsonl.gz)")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders (recursive)")
+    ingest.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+    ingest.add_argument("--rebuild", action="store_true", help="empty the store first, then ingest")
+    ingest.add_argument("--prune", action="store_true", help="remove documents whose files are gone from PATH")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    ask = commands.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, help="passages to retrieve (default: RAG_TOP_K)")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON, as the Python API returns it")
+
+    search = commands.add_parser("search", help="show the passages retrieved for a query")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, help="passages to return (default: RAG_TOP_K)")
+    search.add_argument("--documents", action="store_true", help="one passage per article")
+    search.add_argument("--json", action="store_true")
+
+    remove = commands.add_parser("remove", help="delete a document from the store")
+    remove.add_argument("doc_id")
+
+    stats = commands.add_parser("stats", help="documents and chunks in the store")
+    stats.add_argument("--json", action="store_true")
+
+    commands.add_parser("doctor", help="versions, settings, model files, store manifest, offline check")
+
+    bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
+    bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus (default: shared news2022)")
+    bench.add_argument("--docs", type=int, default=200, help="articles to sample (default 200)")
+    bench.add_argument("--queries", type=int, default=50, help="retrieval queries to time (default 50)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the store keeps every document finished so far — run the same command to go on",
+              file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rag.settings import Settings
+
+    settings = Settings.from_env(store=args.store)
+    if args.command == "doctor":
+        from rag.doctor import report
+
+        print(report(settings))
+        return 0
+    if args.command == "bench":
+        from rag.bench import run_bench
+
+        run_bench(settings, corpus=args.corpus, n_docs=args.docs, n_queries=args.queries)
+        return 0
+
+    from rag.factory import build_assistant
+
+    assistant = build_assistant(settings, seed_if_empty=args.command in ("ask", "search"))
+    if args.command == "ingest":
+        report = assistant.ingest(args.paths, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild)
+        _print_ingest(report, assistant.store.count(), args.json)
+    elif args.command == "ask":
+        answer = assistant.ask(args.question, k=args.k)
+        if args.json:
+            _print_json(answer.to_dict())
+        else:
+            _print_answer(answer)
+    elif args.command == "search":
+        passages = assistant.search(args.query, k=args.k, distinct_documents=args.documents)
+        if args.json:
+            _print_json([p.__dict__ for p in passages])
+        for n, p in enumerate(passages if not args.json else [], start=1):
+            print(f"[{n}] {p.score:.3f}  {p.doc_id}  {p.title} ({p.date or 'undated'})  chars {p.start}-{p.end}")
+            print("    " + p.text.replace("\n", " ")[:300])
+    elif args.command == "remove":
+        deleted = assistant.remove(args.doc_id)
+        print(f"removed {args.doc_id}: {deleted} chunks; {assistant.store.count()} chunks left")
+    elif args.command == "stats":
+        stats = assistant.stats()
+        if args.json:
+            _print_json(stats)
+        else:
+            print(f"{stats['store']}: {stats['documents']} documents, {stats['chunks']} chunks")
+            for row in stats["by_document"]:
+                print(f"  {row['doc_id']}  {row['chunks']:>4} chunks  {row['date'] or 'undated':10}  {row['title']}")
+    return 0
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+def _print_answer(answer) -> None:
+    print(answer.text)
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        where = ", ".join(part for part in (c.source, c.date) if part)
+        print(f"[{c.n}] {c.title}{f' ({where})' if where else ''} — {c.doc_id} chars {c.start}-{c.end}")
+        print(f"    “{c.quote}”")
+    if answer.refused and answer.passages:
+        print("\nsearched:", "; ".join(f"{p.title} ({p.score:.2f})" for p in answer.passages))
+
+
+def _print_ingest(report, total_chunks: int, as_json: bool) -> None:
+    if as_json:
+        _print_json(report.to_dict() | {"total_chunks": total_chunks})
+        return
+    for label, ids in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        for doc_id in ids:
+            print(f"{label:8} {doc_id}")
+    summary = (
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.notices)} notices"
+    )
+    if report.dry_run:
+        print(f"dry run: {summary} — nothing was changed")
+    else:
+        print(f"{summary}; {report.chunks_written} chunks written, {report.chunks_deleted} deleted; "
+              f"{total_chunks} chunks in the store")
