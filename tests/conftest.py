@@ -1,0 +1,47 @@
+"""Shared fixtures: the real packaged embedder (loaded once), the seed articles, and temporary stores."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import SEEDS_DIR, Assistant
+from rag.embed import SentenceTransformerEmbedder
+from rag.settings import Settings
+
+MINSK_QUESTION = "To which city was Moscow ready to send its foreign and defense ministers for talks?"
+SEED_000 = "000_4e9f5e3cc2b14ad2"
+SEED_003 = "003_54a506a86ad83a73"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """A private, writable copy of the bundled seed articles."""
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, folder)
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(store=tmp_path / "store")
+
+
+@pytest.fixture
+def assistant(settings: Settings, embedder) -> Assistant:
+    """An Assistant over an empty temporary store."""
+    return Assistant(settings, embedder=embedder, seed_if_empty=False)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory, embedder) -> Assistant:
+    """An Assistant whose temporary store holds the seed articles; shared by read-only tests."""
+    store = tmp_path_factory.mktemp("seeded") / "store"
+    return Assistant(Settings(store=store), embedder=embedder)

@@ -1,0 +1,44 @@
+from rag.assistant import SEEDS_DIR
+from rag.clean import clean_text
+from rag.loaders import iter_documents
+from rag.clean import clean_document
+
+from conftest import SEED_003
+
+
+def _seed_003():
+    [doc] = [clean_document(d) for d in iter_documents([SEEDS_DIR / f"{SEED_003}.txt"])]
+    return doc
+
+
+def test_seed_003_boilerplate_is_removed_and_body_kept():
+    text = _seed_003().text
+    for boilerplate in (
+        "We use your sign-up",
+        "unsubscribe at any time",
+        "DON’T MISS",
+        "BRILLIANT takedown",
+        "[INSIGHT]",
+        "[NEWS]",
+        "People sensationally blame Brexit",
+        "Read Full Article",
+        "Woman appears to confront Russian soldier",
+    ):
+        assert boilerplate not in text, boilerplate
+    assert text.startswith("On Thursday, Russia ordered troops to enter Ukraine")
+    assert "Mr Zelensky has repeatedly called for talks with Mr Putin" in text
+    assert text.endswith("“consequences you have never seen”.")
+
+
+def test_seed_003_headline_becomes_the_title():
+    assert _seed_003().title == "Russia claims it’s ready for talks: The two key demands Putin wants from Ukraine"
+
+
+def test_whitespace_and_invisible_characters_are_normalised():
+    raw = "First\u00a0 line\u200b here.\r\n\r\n\r\n\tSecond   para\x07graph.\n"
+    assert clean_text(raw) == "First line here.\n\nSecond paragraph."
+
+
+def test_sentences_that_mention_cookies_in_reporting_are_kept():
+    text = "The bakery sold 400 cookies on Friday, its owner said.\n\nWe use cookies to improve your experience."
+    assert clean_text(text) == "The bakery sold 400 cookies on Friday, its owner said."

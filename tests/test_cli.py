@@ -1,0 +1,90 @@
+"""The CLI as a user runs it: a real subprocess, a temporary store, the real model."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag.assistant import SEEDS_DIR
+
+from conftest import MINSK_QUESTION, SEED_000
+
+pytestmark = pytest.mark.slow
+
+
+def rag(*args, store, env=None):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "rag", "--store", str(store), *args],
+        capture_output=True, text=True, env=environ, timeout=300,
+    )
+
+
+def test_ask_json_prints_the_answer_as_the_api_returns_it(tmp_path):
+    result = rag("ask", MINSK_QUESTION, "--json", store=tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"question", "text", "citations", "refused", "passages", "timings", "warnings"}
+    assert answer["refused"] is False and "Minsk" in answer["text"]
+    citation = next(c for c in answer["citations"] if "Minsk" in c["quote"])
+    assert citation["doc_id"] == SEED_000
+    assert set(citation) == {"n", "doc_id", "title", "date", "source", "quote", "start", "end"}
+    seed_text = (SEEDS_DIR / f"{SEED_000}.txt").read_text()
+    assert citation["quote"] in seed_text
+
+
+def test_fifa_question_is_refused(tmp_path):
+    result = rag("ask", "Who won the 2022 FIFA World Cup?", "--json", store=tmp_path / "store")
+    answer = json.loads(result.stdout)
+    assert answer["refused"] is True and answer["citations"] == []
+
+
+def test_ingest_twice_keeps_the_chunk_count_and_remove_and_stats_work(tmp_path):
+    store = tmp_path / "store"
+    first = rag("ingest", str(SEEDS_DIR), "--json", store=store)
+    assert first.returncode == 0, first.stderr
+    total = json.loads(first.stdout)["total_chunks"]
+    second = rag("ingest", str(SEEDS_DIR), store=store)
+    assert f"0 added, 0 updated, 2 unchanged, 0 removed, 0 notices; 0 chunks written, 0 deleted; {total} chunks" in second.stdout
+    removed = rag("remove", SEED_000, store=store)
+    assert removed.returncode == 0 and removed.stdout.startswith(f"removed {SEED_000}: ")
+    stats = json.loads(rag("stats", "--json", store=store).stdout)
+    assert stats["documents"] == 1 and [r["doc_id"] for r in stats["by_document"]] == ["003_54a506a86ad83a73"]
+    dry = rag("ingest", str(SEEDS_DIR), "--dry-run", store=store)
+    assert f"added    {SEED_000}" in dry.stdout and "nothing was changed" in dry.stdout
+
+
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (("ingest", "no/such/dir"), {}, "error: no/such/dir: no such file or directory; check the path"),
+        (("ask", "   "), {}, "error: the question is empty; ask something"),
+        (("ask", "x" * 100_000), {}, "error: the question is 100,000 characters; the limit is 2,000"),
+        (("search", "talks"), {"RAG_TOP_K": "zero"}, "error: RAG_TOP_K='zero' is not a valid int"),
+        (("remove", "nope"), {}, "error: no document 'nope' in"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_status_2(tmp_path, args, env, message):
+    result = rag(*args, store=tmp_path / "store", env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_that_is_not_a_store_is_refused_and_left_alone(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "report.txt").write_text("mine")
+    result = rag("ask", MINSK_QUESTION, store=tmp_path / "docs")
+    assert result.returncode == 2 and "is not a rag store" in result.stderr
+    assert [p.name for p in (tmp_path / "docs").iterdir()] == ["report.txt"]
+
+
+def test_doctor_reports_versions_model_store_and_offline_check(tmp_path):
+    result = rag("doctor", store=tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    for expected in ("chromadb", "RAG_CHUNK_SIZE", "embedding model: all-MiniLM-L6-v2 (384-dim)",
+                     "offline check: model loaded from local files with HF_HUB_OFFLINE=1", "has no index yet"):
+        assert expected in result.stdout
+    assert not (tmp_path / "store").exists()  # looking does not create a store

@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import pytest
+
+from rag.errors import ConfigError
+from rag.settings import Settings
+
+
+def test_environment_variables_are_read_and_overrides_win():
+    settings = Settings.from_env({"RAG_STORE": "/tmp/x", "RAG_TOP_K": "7", "RAG_MIN_SCORE": "0.25"}, top_k=3)
+    assert (settings.store, settings.top_k, settings.min_score) == (Path("/tmp/x"), 3, 0.25)
+
+
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"RAG_TOP_K": "many"}, "RAG_TOP_K='many' is not a valid int; unset it or give e.g. 4"),
+        ({"RAG_TOP_K": "0"}, "RAG_TOP_K=0 must be between 1 and 100"),
+        ({"RAG_CHUNK_OVERLAP": "150"}, "RAG_CHUNK_OVERLAP=150 must be at least 0 and below half of RAG_CHUNK_SIZE (200)"),
+        ({"RAG_LLM": "gpt"}, "RAG_LLM='gpt' is not one of: extractive"),
+        ({"RAG_MIN_SCORE": "2"}, "RAG_MIN_SCORE=2.0 must be a cosine similarity between -1 and 1"),
+    ],
+)
+def test_invalid_settings_name_the_variable_and_the_fix(environ, message):
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(environ)
+    assert str(error.value) == message
+
+
+def test_describe_lists_every_setting_with_its_variable():
+    names = [name for name, _, _ in Settings().describe()]
+    assert "RAG_STORE" in names and "RAG_CHUNK_SIZE" in names and len(names) == len(set(names))
+
+
+def test_the_readme_settings_table_lists_every_setting_with_its_default():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for name, value, _ in Settings().describe():
+        assert f"| `{name}` | `{value}` |" in readme, name
