@@ -89,7 +89,7 @@ class Assistant:
             warnings = (f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",)
         elif passages[0].score >= self.settings.min_score:
             result = self.answerer.answer(question, vector, passages)
-            timings["answer_ms"] = _ms(time.perf_counter() - retrieved)
+            timings["generate_ms"] = _ms(time.perf_counter() - retrieved)
         timings["total_ms"] = _ms(time.perf_counter() - started)
         if result is None:
             return Answer(question, REFUSAL, (), True, tuple(passages), timings, warnings)

@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("doctor", help="versions, settings, model files, store manifest, offline check")
 
+    evaluate = commands.add_parser("eval", help="score answers on a question set and write a report")
+    evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
+    evaluate.add_argument("--llm", help="answer generator (default: RAG_LLM)")
+    evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out)")
+    evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses eval/thresholds.toml")
+
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
     bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus (default: shared news2022)")
     bench.add_argument("--docs", type=int, default=200, help="articles to sample (default 200)")
@@ -73,6 +79,8 @@ def _run(args: argparse.Namespace) -> int:
 
         print(report(settings))
         return 0
+    if args.command == "eval":
+        return _evaluate(args, settings)
     if args.command == "bench":
         from rag.bench import run_bench
 
@@ -109,6 +117,32 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{stats['store']}: {stats['documents']} documents, {stats['chunks']} chunks")
             for row in stats["by_document"]:
                 print(f"  {row['doc_id']}  {row['chunks']:>4} chunks  {row['date'] or 'undated':10}  {row['title']}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, settings) -> int:
+    import tempfile
+
+    from rag.evaluate import DEFAULT_QUESTIONS, THRESHOLDS, check_thresholds, evaluate, load_questions, load_thresholds
+    from rag.factory import build_assistant
+    from rag.report import metrics_table, write_report
+
+    questions = load_questions(args.questions or DEFAULT_QUESTIONS)
+    if args.llm:
+        settings = settings.__class__(**{**settings.__dict__, "llm": args.llm})
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
+        if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
+            settings = settings.__class__(**{**settings.__dict__, "store": Path(tmp) / "store"})
+        assistant = build_assistant(settings, seed_if_empty=args.store is None)
+        result = evaluate(assistant, questions, label=settings.llm)
+    path = write_report([result], args.out)
+    print(metrics_table([result]))
+    print(f"\nreport: {path}")
+    if args.check:
+        failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, settings.llm))
+        for failure in failures:
+            print(f"regression: {failure}", file=sys.stderr)
+        return 1 if failures else 0
     return 0
 
 

@@ -1,0 +1,237 @@
+"""The evaluation harness: run a question set through an Assistant and measure retrieval, answers,
+citations, refusals and latency.
+
+Question files are JSONL. The hand-written format (eval/questions.jsonl) has `id, question, answerable,
+keys, gold_doc_ids, evidence` and optional `history`; the news2022 format (`qid, question, gold_doc_ids,
+answer, date`) is read too and scored on retrieval only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rag.cite import CITATION_MARK
+from rag.errors import ConfigError
+
+EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
+DEFAULT_QUESTIONS = EVAL_DIR / "questions.jsonl"
+THRESHOLDS = EVAL_DIR / "thresholds.toml"
+RANK_DEPTH = 10
+HITS_AT = (1, 4, 10)
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answerable: bool
+    keys: tuple[tuple[str, ...], ...]
+    gold_doc_ids: tuple[str, ...]
+    evidence: tuple[str, ...]
+    history: tuple[dict, ...] = ()
+    retrieval_only: bool = False
+
+    @property
+    def group(self) -> str:
+        if self.retrieval_only:
+            return "retrieval"
+        if self.history:
+            return "followup"
+        return "answerable" if self.answerable else "unanswerable"
+
+
+@dataclass
+class Row:
+    """What happened to one question."""
+
+    id: str
+    question: str
+    group: str
+    ranking: list[str]  # distinct doc_ids, best first
+    gold_doc_ids: list[str]
+    answer: str = ""
+    refused: bool | None = None
+    citations: list[dict] = field(default_factory=list)
+    evidence_in_passages: bool | None = None
+    key_match: bool | None = None
+    token_f1: float | None = None
+    keys: list[list[str]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        if self.group == "unanswerable":
+            return not self.refused
+        if self.group == "retrieval":
+            return not set(self.ranking[:RANK_DEPTH]) & set(self.gold_doc_ids)
+        return bool(self.refused) or not self.key_match
+
+
+def load_questions(path: Path) -> list[Question]:
+    if not path.exists():
+        raise ConfigError(f"{path}: no such question file; pass one with --questions FILE.jsonl")
+    questions, ids = [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            question = _question(record)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{path} line {number}: not a question record ({type(exc).__name__}: {exc})") from None
+        if question.id in ids:
+            raise ConfigError(f"{path} line {number}: duplicate id {question.id!r}")
+        ids.add(question.id)
+        questions.append(question)
+    if not questions:
+        raise ConfigError(f"{path}: holds no questions")
+    return questions
+
+
+def _question(record: dict) -> Question:
+    if "answerable" not in record:  # news2022: gold articles only
+        return Question(
+            id=str(record["qid"]), question=str(record["question"]), answerable=True, keys=(),
+            gold_doc_ids=tuple(record["gold_doc_ids"]), evidence=(), retrieval_only=True,
+        )
+    if not isinstance(record["answerable"], bool):
+        raise TypeError("'answerable' must be true or false")
+    return Question(
+        id=str(record["id"]),
+        question=str(record["question"]),
+        answerable=record["answerable"],
+        keys=tuple(tuple(str(k) for k in group) for group in record["keys"]),
+        gold_doc_ids=tuple(record["gold_doc_ids"]),
+        evidence=tuple(record["evidence"]),
+        history=tuple(record.get("history", ())),
+    )
+
+
+def keys_match(text: str, keys: tuple[tuple[str, ...], ...]) -> bool:
+    """Correct when the text holds at least one string of every group, ignoring case."""
+    lowered = text.lower()
+    return all(any(k.lower() in lowered for k in group) for group in keys)
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    predicted = _TOKEN.findall(CITATION_MARK.sub(" ", prediction).lower())
+    expected = _TOKEN.findall(reference.lower())
+    if not predicted or not expected:
+        return 0.0
+    common = sum(min(predicted.count(t), expected.count(t)) for t in set(predicted))
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def run_question(assistant, question: Question) -> Row:
+    ranking = [p.doc_id for p in assistant.search(question.question, k=RANK_DEPTH, distinct_documents=True)]
+    row = Row(question.id, question.question, question.group, ranking, list(question.gold_doc_ids))
+    if question.retrieval_only:
+        return row
+    # Follow-ups are asked on their own until the chat rewrite exists: this measures how lost they are.
+    answer = assistant.ask(question.question)
+    row.answer, row.refused, row.timings = answer.text, answer.refused, dict(answer.timings)
+    row.citations = [asdict(c) for c in answer.citations]
+    row.keys = [list(group) for group in question.keys]
+    if question.answerable:
+        passages_text = [p.text for p in answer.passages]
+        row.evidence_in_passages = all(any(e in t for t in passages_text) for e in question.evidence)
+        row.key_match = not answer.refused and keys_match(answer.text, question.keys)
+        row.token_f1 = 0.0 if answer.refused else token_f1(answer.text, " ".join(question.evidence))
+    return row
+
+
+def evaluate(assistant, questions: list[Question], label: str, progress: bool = True) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    rows = [run_question(assistant, q) for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress)]
+    return {"label": label, "metrics": summarize(rows), "rows": [asdict(r) | {"failed": r.failed} for r in rows]}
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if values else None
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summarize(rows: list[Row]) -> dict[str, Any]:
+    ranked = [r for r in rows if r.group in ("answerable", "retrieval")]
+    answerable = [r for r in rows if r.group == "answerable"]
+    unanswerable = [r for r in rows if r.group == "unanswerable"]
+    followups = [r for r in rows if r.group == "followup"]
+    metrics: dict[str, Any] = {"questions": len(rows), "ranked": len(ranked)}
+    for k in HITS_AT:
+        metrics[f"hits@{k}"] = _mean([float(bool(set(r.ranking[:k]) & set(r.gold_doc_ids))) for r in ranked])
+    metrics["mrr@10"] = _mean([_reciprocal_rank(r) for r in ranked])
+    if answerable:
+        answered = [r for r in answerable if not r.refused]
+        citations = [c for r in answered for c in r.citations]
+        metrics |= {
+            "answerable": len(answerable),
+            "evidence_in_passages": _mean([float(r.evidence_in_passages) for r in answerable]),
+            "key_accuracy": _mean([float(r.key_match) for r in answerable]),
+            "token_f1": _mean([r.token_f1 for r in answerable]),
+            "citation_precision": _mean(
+                [float(c["doc_id"] in r.gold_doc_ids) for r in answered for c in r.citations]
+            ) if citations else None,
+            "citation_recall": _mean(
+                [float(any(c["doc_id"] in r.gold_doc_ids for c in r.citations)) for r in answered]
+            ),
+            "false_refusal_rate": _mean([float(bool(r.refused)) for r in answerable]),
+        }
+    if unanswerable:
+        metrics["unanswerable"] = len(unanswerable)
+        metrics["refusal_accuracy"] = _mean([float(bool(r.refused)) for r in unanswerable])
+    if followups:
+        metrics["followups"] = len(followups)
+        metrics["followup_key_accuracy"] = _mean([float(bool(r.key_match)) for r in followups])
+    for stage in ("retrieve_ms", "generate_ms", "total_ms"):
+        values = [r.timings[stage] for r in rows if stage in r.timings]
+        if values:
+            metrics[f"{stage[:-3]}_p50_ms"] = round(statistics.median(values), 1)
+            metrics[f"{stage[:-3]}_p95_ms"] = round(_percentile(values, 0.95), 1)
+    return metrics
+
+
+def _reciprocal_rank(row: Row) -> float:
+    for rank, doc_id in enumerate(row.ranking[:RANK_DEPTH], start=1):
+        if doc_id in row.gold_doc_ids:
+            return 1.0 / rank
+    return 0.0
+
+
+def load_thresholds(path: Path, label: str) -> dict[str, dict[str, float]]:
+    """{metric: {"min": x} or {"max": y}} for one configuration of eval/thresholds.toml."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read thresholds ({exc})") from None
+    if label not in table:
+        raise ConfigError(f"{path} has no [{label}] table; add one with the measured floors")
+    return table[label]
+
+
+def check_thresholds(metrics: dict[str, Any], thresholds: dict[str, dict[str, float]]) -> list[str]:
+    """One line per metric that crossed its bound; empty when the run is as good as recorded."""
+    failures = []
+    for metric, bound in thresholds.items():
+        value = metrics.get(metric)
+        if value is None:
+            failures.append(f"{metric}: not measured")
+        elif "min" in bound and value < bound["min"]:
+            failures.append(f"{metric} = {value} is below its floor {bound['min']}")
+        elif "max" in bound and value > bound["max"]:
+            failures.append(f"{metric} = {value} is above its ceiling {bound['max']}")
+    return failures

@@ -1,0 +1,90 @@
+import json
+
+import pytest
+
+from rag.errors import ConfigError
+from rag.evaluate import (DEFAULT_QUESTIONS, THRESHOLDS, Row, check_thresholds, evaluate, keys_match,
+                          load_questions, load_thresholds, summarize, token_f1)
+from rag.report import write_report
+
+
+def test_keys_need_one_string_of_every_group_ignoring_case():
+    keys = (("NATO", "North Atlantic"), ("weapon",), ("Crimea",))
+    assert keys_match("Join nato, give up WEAPONS, recognise Crimea", keys)
+    assert not keys_match("Join NATO and recognise Crimea", keys)
+
+
+def test_token_f1_ignores_citation_marks():
+    assert token_f1("Talks in Minsk [1]", "talks in minsk") == 1.0
+    assert token_f1("Minsk [2]", "talks in minsk") == pytest.approx(0.5)
+    assert token_f1("", "x") == 0.0
+
+
+def test_retrieval_metrics_count_the_first_gold_rank():
+    rows = [Row("1", "q", "retrieval", ["a", "g"], ["g"]), Row("2", "q", "retrieval", ["g"], ["g"]),
+            Row("3", "q", "retrieval", ["a"] * 10 + ["g"], ["g"])]
+    metrics = summarize(rows)
+    assert (metrics["hits@1"], metrics["hits@4"], metrics["mrr@10"]) == (0.3333, 0.6667, 0.5)
+
+
+def test_the_seed_question_set_meets_the_promised_shape():
+    questions = load_questions(DEFAULT_QUESTIONS)
+    groups = [q.group for q in questions]
+    assert groups.count("answerable") >= 40 and groups.count("unanswerable") >= 12 and groups.count("followup") >= 10
+    seeds = {q.id: q for q in questions}
+    assert all(seeds[q.id[:-1] + "a"].question == q.history[0]["question"] for q in questions if q.history)
+
+
+def test_news2022_questions_are_read_for_retrieval(tmp_path):
+    path = tmp_path / "dev.jsonl"
+    path.write_text(json.dumps({"qid": "20221021_1", "question": "How much?", "gold_doc_ids": ["rtqa22-x"],
+                                "answer": "$20,000", "date": "2022-10-20"}) + "\n")
+    [question] = load_questions(path)
+    assert (question.group, question.gold_doc_ids) == ("retrieval", ("rtqa22-x",))
+
+
+def test_bad_question_files_name_the_line(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "a", "question": "q", "answerable": true, "keys": [], "gold_doc_ids": [], "evidence": []}\n'
+                    '{"id": "b", "question": "q", "answerable": "yes", "keys": []}\n')
+    with pytest.raises(ConfigError, match=r"q.jsonl line 2: not a question record"):
+        load_questions(path)
+
+
+@pytest.fixture(scope="module")
+def seed_run(seeded):
+    return evaluate(seeded, load_questions(DEFAULT_QUESTIONS), label="extractive", progress=False)
+
+
+@pytest.mark.slow
+def test_extractive_backend_meets_the_recorded_floors(seed_run, tmp_path):
+    failures = check_thresholds(seed_run["metrics"], load_thresholds(THRESHOLDS, "extractive"))
+    assert failures == [], "\n".join(failures)
+    report = write_report([seed_run], tmp_path / "out").read_text()
+    assert "| hits@1 | " in report and "![metrics per configuration](metrics.png)" in report
+    assert (tmp_path / "out" / "metrics.png").stat().st_size > 10_000
+    assert json.loads((tmp_path / "out" / "results.json").read_text())[0]["label"] == "extractive"
+
+
+class _ReversedStore:
+    """A deliberately broken retriever: the right results in the wrong order."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def query(self, embedding, k):
+        return list(reversed(self._store.query(embedding, k)))
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+@pytest.mark.slow
+def test_a_broken_retriever_fails_the_regression_check(seeded):
+    from rag.assistant import Assistant
+
+    broken = Assistant(seeded.settings, embedder=seeded.embedder, store=_ReversedStore(seeded.store))
+    questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group != "followup"]
+    run = evaluate(broken, questions, label="extractive", progress=False)
+    failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "extractive"))
+    assert any(f.startswith("hits@1 = ") for f in failures) and any(f.startswith("mrr@10 = ") for f in failures)
