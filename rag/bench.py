@@ -15,8 +15,10 @@ from pathlib import Path
 from rag.chunking import chunk_document
 from rag.clean import clean_document
 from rag.errors import ConfigError
+from rag.evaluate import percentile
 from rag.loaders import iter_documents
 from rag.settings import Settings
+from rag.types import Document
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "news2022" / "corpus.jsonl.gz"
 
@@ -30,11 +32,6 @@ def _sample(corpus: Path, n_docs: int) -> list[str]:
     return all_lines[::step][:n_docs]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: int) -> dict:
     from rag.factory import build_assistant, build_embedder
 
@@ -44,7 +41,7 @@ def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: i
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         sample = Path(tmp) / "sample.jsonl"
         sample.write_text("".join(_sample(corpus, n_docs)), encoding="utf-8")
-        docs = [clean_document(d) for d in iter_documents([sample]) if hasattr(d, "text")]
+        docs = [clean_document(d) for d in iter_documents([sample]) if isinstance(d, Document)]
         texts = [c.text for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
 
         embedder = build_embedder(settings)
@@ -74,7 +71,7 @@ def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: i
         "ingest_chunks_per_s": round(report.chunks_written / ingest_s, 2),
         "ingest_to_embed_ratio": round((report.chunks_written / ingest_s) / (len(texts) / raw_s), 3),
         "search_p50_ms": round(statistics.median(latencies), 1),
-        "search_p95_ms": round(_percentile(latencies, 0.95), 1),
+        "search_p95_ms": round(percentile(latencies, 0.95), 1),
         "queries": len(latencies),
     }
     print(json.dumps(figures, indent=2))

@@ -161,7 +161,7 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
@@ -201,7 +201,7 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
         values = [r.timings[stage] for r in rows if stage in r.timings]
         if values:
             metrics[f"{stage[:-3]}_p50_ms"] = round(statistics.median(values), 1)
-            metrics[f"{stage[:-3]}_p95_ms"] = round(_percentile(values, 0.95), 1)
+            metrics[f"{stage[:-3]}_p95_ms"] = round(percentile(values, 0.95), 1)
     return metrics
 
 

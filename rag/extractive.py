@@ -40,7 +40,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         end = match.end() if match.group().strip() else match.start()
         head = text[begin:end]
         last_word = head.rstrip(".!?…\"”’)] ").rsplit(None, 1)[-1].lower() if head.strip() else ""
-        if match.group().strip() and last_word in _ABBREVIATIONS:
+        if match.group().strip() and (last_word in _ABBREVIATIONS or _inside_quote(head)):
             continue
         pieces.append((begin, head))
         begin = match.end()
@@ -51,6 +51,11 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         if stripped:
             result.append((offset + piece.index(stripped), stripped))
     return result
+
+
+def _inside_quote(text: str) -> bool:
+    """A quotation left open: its sentences belong together, or a quote would be cut in half."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def content_words(text: str) -> set[str]:

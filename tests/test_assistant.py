@@ -88,10 +88,11 @@ def test_bad_k_is_refused(seeded):
 
 
 def test_sentence_splitter_keeps_abbreviations_and_quotes_together():
-    text = "His family is the No. 2 target, he said. “I want peace,” he said. Mr. Peskov agreed.\nNew line here"
+    text = ("His family is the No. 2 target, he said. “I want peace. Now,” he said. Mr. Peskov agreed."
+            "\nNew line here")
     assert [s for _, s in split_sentences(text)] == [
         "His family is the No. 2 target, he said.",
-        "“I want peace,” he said.",
+        "“I want peace. Now,” he said.",
         "Mr. Peskov agreed.",
         "New line here",
     ]
