@@ -16,7 +16,7 @@ from rag.clean import clean_document
 from rag.embed import Embedder
 from rag.errors import IngestError
 from rag.loaders import Notice, iter_documents, list_files, suffix_of
-from rag.store import ChunkStore
+from rag.store import ChunkStore, DocVersions
 from rag.types import Chunk, Document, IngestReport
 
 # Chunks embedded together: enough to keep the embedder's batches full across short articles, few enough
@@ -29,7 +29,8 @@ class _Pending:
     doc: Document
     chunks: list[Chunk]
     n_chunks: int
-    last: bool  # the document's final slice: its old version may be deleted after it is written
+    last: bool  # the document's final slice: once it is written the document is complete
+    replaces: bool  # an older version is stored: delete it once this version is complete
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -82,25 +83,29 @@ def sync(
 
 
 def _documents(paths: list[Path], on_notice: Callable[[str], None], notices: list[str]) -> Iterator[Document]:
+    def notify(line: str) -> None:
+        notices.append(line)
+        on_notice(line)
+
     seen: dict[str, str] = {}
     for item in iter_documents(paths):
         if isinstance(item, Notice):
-            notices.append(str(item))
-            on_notice(str(item))
+            notify(str(item))
             continue
         doc = clean_document(item)
         if not doc.text:
-            line = f"{doc.path}: no article text left after removing boilerplate; skipped"
-            notices.append(line)
-            on_notice(line)
-            continue
-        if doc.doc_id in seen:
-            line = f"{doc.path}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}; skipped"
-            notices.append(line)
-            on_notice(line)
-            continue
-        seen[doc.doc_id] = doc.path
-        yield doc
+            notify(f"{doc.path}: no article text left after removing boilerplate; skipped")
+        elif doc.doc_id in seen:
+            notify(f"{doc.path}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}; skipped")
+        else:
+            seen[doc.doc_id] = doc.path
+            yield doc
+
+
+def _classify(state: DocVersions | None, doc_hash: str) -> str:
+    if state is None:
+        return "added"
+    return "unchanged" if state.is_complete(doc_hash) else "updated"
 
 
 def _prunable(store_versions: dict, seen: set[str], paths: list[Path]) -> list[str]:
@@ -113,23 +118,22 @@ def _prunable(store_versions: dict, seen: set[str], paths: list[Path]) -> list[s
 
 
 def _plan(store, paths, prune, rebuild, on_notice) -> IngestReport:
-    versions = {} if rebuild else store.doc_versions()
+    stored = store.doc_versions()
+    versions = {} if rebuild else stored
     notices: list[str] = []
-    added, updated, unchanged = [], [], []
+    actions: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
     seen: set[str] = set()
     for doc in _documents(paths, on_notice, notices):
         seen.add(doc.doc_id)
-        state = versions.get(doc.doc_id)
-        if state is None:
-            added.append(doc.doc_id)
-        elif state.is_complete(content_hash(doc)):
-            unchanged.append(doc.doc_id)
-        else:
-            updated.append(doc.doc_id)
-    removed = _prunable(versions, seen, paths) if prune else []
+        actions[_classify(versions.get(doc.doc_id), content_hash(doc))].append(doc.doc_id)
     if rebuild:
-        removed = sorted(set(store.doc_versions()) - seen)
-    return IngestReport(tuple(added), tuple(updated), tuple(unchanged), tuple(removed), tuple(notices), dry_run=True)
+        removed = sorted(set(stored) - seen)
+    else:
+        removed = _prunable(stored, seen, paths) if prune else []
+    return IngestReport(
+        tuple(actions["added"]), tuple(actions["updated"]), tuple(actions["unchanged"]), tuple(removed),
+        tuple(notices), dry_run=True,
+    )
 
 
 def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice) -> IngestReport:
@@ -137,7 +141,7 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
 
     versions = store.doc_versions()
     notices: list[str] = []
-    added, updated, unchanged = [], [], []
+    actions: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
     seen: set[str] = set()
     pending: list[_Pending] = []
     written = deleted = 0
@@ -151,8 +155,9 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
             store.upsert(p.doc, p.chunks, p.n_chunks, vectors[offset : offset + len(p.chunks)])
             offset += len(p.chunks)
             written += len(p.chunks)
-            if p.last:
+            if p.last and p.replaces:
                 deleted += store.delete_other_versions(p.doc.doc_id, p.chunks[0].content_hash)
+            if p.last:
                 bar.update(1)
         bar.set_postfix(chunks=written, refresh=False)
         pending.clear()
@@ -163,17 +168,15 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
     with bar:
         for doc in _documents(paths, on_notice, notices):
             seen.add(doc.doc_id)
-            state = versions.get(doc.doc_id)
-            doc_hash = content_hash(doc)
-            if state is not None and state.is_complete(doc_hash):
-                unchanged.append(doc.doc_id)
+            action = _classify(versions.get(doc.doc_id), content_hash(doc))
+            actions[action].append(doc.doc_id)
+            if action == "unchanged":
                 bar.update(1)
                 continue
-            (added if state is None else updated).append(doc.doc_id)
             chunks = chunk_document(doc, chunk_size, chunk_overlap)
             for start in range(0, len(chunks), _FLUSH_CHUNKS):
-                part = chunks[start : start + _FLUSH_CHUNKS]
-                pending.append(_Pending(doc, part, len(chunks), last=start + _FLUSH_CHUNKS >= len(chunks)))
+                last = start + _FLUSH_CHUNKS >= len(chunks)
+                pending.append(_Pending(doc, chunks[start : start + _FLUSH_CHUNKS], len(chunks), last, action == "updated"))
                 if sum(len(p.chunks) for p in pending) >= _FLUSH_CHUNKS:
                     flush()
         if pending:
@@ -182,5 +185,6 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
     for doc_id in removed:
         deleted += store.delete_document(doc_id)
     return IngestReport(
-        tuple(added), tuple(updated), tuple(unchanged), tuple(removed), tuple(notices), written, deleted
+        tuple(actions["added"]), tuple(actions["updated"]), tuple(actions["unchanged"]), tuple(removed),
+        tuple(notices), written, deleted,
     )
