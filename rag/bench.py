@@ -5,6 +5,7 @@ Times on a shared machine drift; the ratio of two figures taken in the same run 
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import statistics
@@ -50,7 +51,7 @@ def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: i
         embedder.embed(texts)
         raw_s = time.perf_counter() - started
 
-        bench_settings = Settings(**{**settings.__dict__, "store": Path(tmp) / "store"})
+        bench_settings = dataclasses.replace(settings, store=Path(tmp) / "store")
         assistant = build_assistant(bench_settings, seed_if_empty=False)
         started = time.perf_counter()
         report = assistant.ingest([sample], progress=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -102,10 +103,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "search":
         passages = assistant.search(args.query, k=args.k, distinct_documents=args.documents)
         if args.json:
-            _print_json([p.__dict__ for p in passages])
-        for n, p in enumerate(passages if not args.json else [], start=1):
-            print(f"[{n}] {p.score:.3f}  {p.doc_id}  {p.title} ({p.date or 'undated'})  chars {p.start}-{p.end}")
-            print("    " + p.text.replace("\n", " ")[:300])
+            _print_json([dataclasses.asdict(p) for p in passages])
+        else:
+            for n, p in enumerate(passages, start=1):
+                print(f"[{n}] {p.score:.3f}  {p.doc_id}  {p.title} ({p.date or 'undated'})  chars {p.start}-{p.end}")
+                print("    " + p.text.replace("\n", " ")[:300])
     elif args.command == "remove":
         deleted = assistant.remove(args.doc_id)
         print(f"removed {args.doc_id}: {deleted} chunks; {assistant.store.count()} chunks left")
@@ -129,10 +131,10 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
 
     questions = load_questions(args.questions or DEFAULT_QUESTIONS)
     if args.llm:
-        settings = settings.__class__(**{**settings.__dict__, "llm": args.llm})
+        settings = dataclasses.replace(settings, llm=args.llm)
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
-            settings = settings.__class__(**{**settings.__dict__, "store": Path(tmp) / "store"})
+            settings = dataclasses.replace(settings, store=Path(tmp) / "store")
         assistant = build_assistant(settings, seed_if_empty=args.store is None)
         result = evaluate(assistant, questions, label=settings.llm)
     path = write_report([result], args.out)
