@@ -163,7 +163,8 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
         pending.clear()
 
     bar = tqdm(
-        total=count_documents(paths), unit="doc", desc="ingest", disable=not progress, dynamic_ncols=True, file=sys.stderr
+        total=count_documents(paths), unit="doc", desc="ingest", disable=not progress, dynamic_ncols=True, file=sys.stderr,
+        smoothing=0.02,  # documents finish in bursts, one per embedded batch: steady the ETA
     )
     with bar:
         for doc in _documents(paths, on_notice, notices):
