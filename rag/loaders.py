@@ -24,6 +24,7 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".pdf", ".jsonl", ".jsonl.gz")
 # A leading "date 2022-02-25" (as scraped articles often carry) is metadata, not article text.
 _LEADING_DATE = re.compile(r"\A\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…\"”’)\]]$")
 _TITLE_MAX_WORDS = 20
 
@@ -142,18 +143,36 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), f"not UTF-8 (first bad {where}); read as Latin-1"
 
 
-def _split_header(text: str) -> tuple[str, str, str]:
-    """(date, title, body) from a plain-text article: a leading `date YYYY-MM-DD` and a headline line."""
-    date = ""
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """`key: value` lines between two `---` lines at the top (the Markdown convention), and the rest."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in ("title", "date", "source", "url"):
+            fields[key.strip().lower()] = value.strip().strip("'\"")
+    return fields, text[match.end() :]
+
+
+def _split_header(text: str) -> tuple[dict[str, str], str]:
+    """({title, date, source, url} found, body) of a plain-text article: front matter, a leading
+    `date YYYY-MM-DD`, and a first line that is a headline."""
+    fields, text = _front_matter(text)
     match = _LEADING_DATE.match(text)
     if match:
-        date, text = match.group(1), text[match.end() :]
+        fields.setdefault("date", match.group(1))
+        text = text[match.end() :]
     text = text.lstrip()
     first, _, rest = text.partition("\n")
     first = first.strip()
     if rest.strip() and first and len(first.split()) <= _TITLE_MAX_WORDS and not _SENTENCE_END.search(first):
-        return date, first.lstrip("# ").strip(), rest
-    return date, "", text
+        fields.setdefault("title", first.lstrip("# ").strip())
+        text = rest
+    if fields.get("date") and not _ISO_DATE.match(fields["date"]):
+        fields["date"] = ""
+    return fields, text
 
 
 def _fallback_title(body: str) -> str:
@@ -164,14 +183,14 @@ def _fallback_title(body: str) -> str:
 
 
 def _load_text(path: Path, text: str, doc_id: str) -> Document:
-    date, title, body = _split_header(text)
+    fields, body = _split_header(text)
     return Document(
         doc_id=doc_id,
-        title=title or _fallback_title(body),
-        date=date,
-        source="",
+        title=fields.get("title") or _fallback_title(body),
+        date=fields.get("date", "")[:10],
+        source=fields.get("source", ""),
         path=str(path.resolve()),
-        url="",
+        url=fields.get("url", ""),
         text=body,
     )
 

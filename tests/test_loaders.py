@@ -168,3 +168,12 @@ def test_unsupported_files_in_folders_are_ignored_and_symlink_loops_end(tmp_path
     (tmp_path / "a.txt").write_text("An article about talks.")
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert [d.doc_id for d in load(tmp_path)] == ["a"]
+
+
+def test_front_matter_gives_title_date_source_and_url(tmp_path):
+    path = tmp_path / "story.md"
+    path.write_text("---\ntitle: Talks offered in Minsk\ndate: 2022-02-25\nsource: AP\nurl: https://e.com/s\n"
+                    "tags: [war]\n---\nKremlin spokesman Dmitry Peskov said Moscow was ready for talks.\n")
+    doc = only_document(path)
+    assert (doc.title, doc.date, doc.source, doc.url) == ("Talks offered in Minsk", "2022-02-25", "AP", "https://e.com/s")
+    assert doc.text.strip() == "Kremlin spokesman Dmitry Peskov said Moscow was ready for talks."
