@@ -17,8 +17,7 @@ def build_store(settings: Settings, embedder: Embedder) -> ChunkStore:
 
 
 def build_assistant(settings: Settings | None = None, *, seed_if_empty: bool = True):
+    """An Assistant whose parts are built by the functions above."""
     from rag.assistant import Assistant
 
-    settings = settings or Settings.from_env()
-    embedder = build_embedder(settings)
-    return Assistant(settings, embedder=embedder, store=build_store(settings, embedder), seed_if_empty=seed_if_empty)
+    return Assistant(settings or Settings.from_env(), seed_if_empty=seed_if_empty)
