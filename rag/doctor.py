@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import platform
+import socket
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 from rag.settings import Settings
 
@@ -25,9 +29,50 @@ def report(settings: Settings) -> str:
     lines += [f"  {name:24} {_version(name)}" for name in _PACKAGES]
     lines.append("settings:")
     lines += [f"  {name:24} {value:20} {help}" for name, value, help in settings.describe()]
-    lines += _model_lines()
-    lines += _store_lines(settings)
+    with outside_connections() as attempts:
+        lines += _model_lines()
+        lines += _store_lines(settings)
+    lines.append(
+        "offline check: " + (f"{len(attempts)} outside connections attempted (refused): {', '.join(attempts)}"
+                             if attempts else "0 outside connections attempted while loading the model, "
+                             "embedding and opening the store")
+    )
     return "\n".join(lines)
+
+
+def _is_local(host: str) -> bool:
+    if host in ("localhost", "") or host.startswith("/"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def outside_connections() -> Iterator[list[str]]:
+    """Refuse, and record, every name lookup or connection to a host other than this machine (Python sockets)."""
+    attempts: list[str] = []
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(str(address[0])):
+            attempts.append(f"{address[0]}:{address[1]}")
+            raise OSError(f"rag doctor refused a connection to {address[0]}")
+        return connect(sock, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if not _is_local(name):
+            attempts.append(name)
+            raise socket.gaierror(f"rag doctor refused to look up {name}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect, socket.getaddrinfo = guarded_connect, guarded_getaddrinfo
+    try:
+        yield attempts
+    finally:
+        socket.socket.connect, socket.getaddrinfo = connect, getaddrinfo
 
 
 def _model_lines() -> list[str]:
@@ -41,10 +86,9 @@ def _model_lines() -> list[str]:
     folder = Path(embedder.model_path)
     weights = sorted(p.name for p in folder.glob("*.safetensors")) + sorted(p.name for p in folder.glob("*.bin"))
     lines = [f"embedding model: {embedder.name} ({embedder.dim}-dim) at {folder}", f"  weights: {', '.join(weights) or 'NONE'}"]
-    # Loading and using the model with the hub switched off proves nothing is fetched at run time.
     vector = embedder.embed(["offline check"])[0]
     lines.append(
-        f"offline check: model loaded from local files with HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}, "
+        f"  loaded from local files (HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}), "
         f"embedding norm {sum(v * v for v in vector) ** 0.5:.3f}; Chroma telemetry off "
         f"(ANONYMIZED_TELEMETRY={os.environ.get('ANONYMIZED_TELEMETRY', 'False')})"
     )
