@@ -111,11 +111,12 @@ class ChunkStore:
         return [chunk_id for chunk_id, _ in self._all_metadatas(where={"doc_id": doc_id})]
 
     def query(self, embedding: Sequence[float], k: int) -> list[Passage]:
-        if k <= 0 or self.count() == 0:
+        stored = self.count()
+        if k <= 0 or stored == 0:
             return []
         result = self._collection.query(
             query_embeddings=[list(embedding)],
-            n_results=min(k, self.count()),
+            n_results=min(k, stored),
             include=["documents", "metadatas", "distances"],
         )
         return [
