@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
+from rag import prompts
+from rag.cite import CITATION_MARK as CITATION_MARKS, verify
 from rag.clean import normalise_line
 from rag.embed import Embedder
-from rag.errors import ConfigError, RagError
-from rag.extractive import ExtractiveAnswerer
+from rag.errors import ConfigError, GenerationError, RagError
+from rag.extractive import ExtractiveAnswerer, excerpts
+from rag.generate import Generator, generate
 from rag.ingest import sync
 from rag.prompts import REFUSAL
 from rag.retrieve import search_by_vector
+from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.types import Answer, IngestReport, Passage
+
+History = Sequence[Mapping[str, str]]  # [{"question": …, "answer": …}] or chat messages [{"role", "content"}]
+# A follow-up that leans on the conversation: a pronoun or pointing word, or too short to stand alone.
+_DEPENDENT = re.compile(
+    r"\b(?:he|she|it|they|him|her|his|hers|its|them|their|theirs|this|that|these|those|there|then|the same|"
+    r"also|other|else|former|latter)\b",
+    re.IGNORECASE,
+)
+_REWRITE_TOKENS = 60
 
 SEEDS_DIR = Path(__file__).parent / "seeds"
 
@@ -29,14 +44,17 @@ class Assistant:
         *,
         embedder: Embedder | None = None,
         store: ChunkStore | None = None,
+        generator: Generator | None = None,
         seed_if_empty: bool = True,
     ) -> None:
+        """`generator` defaults to the one RAG_LLM picks; pass one to use another model (or a fake in tests)."""
         from rag import factory
 
         self.settings = settings or Settings.from_env()
         self.embedder = embedder or factory.build_embedder(self.settings)
         self.store = store or factory.build_store(self.settings, self.embedder)
         self.answerer = ExtractiveAnswerer(self.embedder, self.settings.min_sentence_score)
+        self.generator = generator if generator is not None else factory.build_generator(self.settings)
         if seed_if_empty and self.store.count() == 0:
             self.ingest([SEEDS_DIR], progress=False)
 
@@ -77,24 +95,106 @@ class Assistant:
         return search_by_vector(self.store, vector, self._check_k(k), distinct_documents)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer one question from the articles; `Answer.text` cites passages as [n]."""
+        return _last(self.stream(question, k=k))
+
+    def chat(self, message: str, history: History = (), k: int | None = None) -> Answer:
+        """Answer a message in a conversation: a follow-up is made standalone before retrieval."""
+        return _last(self.stream(message, history=history, k=k))
+
+    def stream(self, question: str, history: History = (), k: int | None = None) -> Iterator[str | Answer]:
+        """Text pieces as the model writes them, then the verified Answer (always last, always once).
+
+        The streamed text is the model's draft; the Answer's text is what survived citation checking."""
         question = self._check_question(question)
+        k = self._check_k(k)
         started = time.perf_counter()
-        vector = self.embedder.embed([question])[0]
-        passages = search_by_vector(self.store, vector, self._check_k(k))
-        retrieved = time.perf_counter()
-        timings = {"retrieve_ms": _ms(retrieved - started)}
-        warnings: tuple[str, ...] = ()
-        result = None
+        timings: dict[str, float] = {}
+        query = self.standalone(question, history, timings)
+        searching = time.perf_counter()
+        vector = self.embedder.embed([query])[0]
+        passages = search_by_vector(self.store, vector, k)
+        timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
+        answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query)
         if not passages:
-            warnings = (f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",)
-        elif passages[0].score >= self.settings.min_score:
-            result = self.answerer.answer(question, vector, passages)
-            timings["generate_ms"] = _ms(time.perf_counter() - retrieved)
-        timings["total_ms"] = _ms(time.perf_counter() - started)
+            answer = _replace(answer, warnings=(
+                f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",))
+        elif passages[0].score < self.settings.min_score:
+            pass  # the evidence is too weak to be worth a model's time: refuse at once
+        elif self.generator is None:
+            answer = self._extract(answer, query, vector, passages)
+        else:
+            answer = yield from self._generate(answer, query, vector, passages)
+        answer.timings["total_ms"] = _ms(time.perf_counter() - started)
+        yield answer
+
+    def standalone(self, message: str, history: History, timings: dict[str, float] | None = None) -> str:
+        """The message as a question that needs no conversation to be understood (the retrieval query)."""
+        turns = _turns(history)
+        if not turns or not (_DEPENDENT.search(message) or len(message.split()) <= 3):
+            return message
+        previous = turns[-1][0]
+        if self.generator is None:
+            return f"{previous} {message}"  # the embedder reads both; the earlier question names the subject
+        started = time.perf_counter()
+        try:
+            rewritten = generate(self.generator, prompts.rewrite_messages(message, turns[-3:]), _REWRITE_TOKENS)
+        except GenerationError:
+            rewritten = ""
+        if timings is not None:
+            timings["rewrite_ms"] = _ms(time.perf_counter() - started)
+        rewritten = rewritten.strip().splitlines()[0].strip(" \"'") if rewritten.strip() else ""
+        if not rewritten or len(rewritten) > 3 * len(message) + 200 or prompts.is_refusal(rewritten):
+            return f"{previous} {message}"
+        return rewritten
+
+    def _extract(self, answer: Answer, query: str, vector: list[float], passages: list[Passage]) -> Answer:
+        started = time.perf_counter()
+        result = self.answerer.answer(query, vector, passages)
+        answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
         if result is None:
-            return Answer(question, REFUSAL, (), True, tuple(passages), timings, warnings)
+            return answer
         text, citations = result
-        return Answer(question, text, citations, False, tuple(passages), timings, warnings)
+        return _replace(answer, text=text, citations=citations, refused=False)
+
+    def _generate(self, answer: Answer, query: str, vector: list[float], passages: list[Passage]):
+        started = time.perf_counter()
+        ranked = self.answerer.rank(query, vector, passages)
+        shown = excerpts(ranked, passages, self.settings.prompt_words)
+        # The passages the model reads come first and keep their numbers in the Answer, so [n] means one thing.
+        order = [i for i, _ in shown] + [i for i in range(len(passages)) if i not in {i for i, _ in shown}]
+        passages = [passages[i] for i in order]
+        blocks = [prompts.passage_block(n, passages[n - 1], text) for n, (_, text) in enumerate(shown, start=1)]
+        answer = _replace(answer, passages=tuple(passages))
+        messages = prompts.answer_messages(query, blocks)
+        pieces: list[str] = []
+        generating = time.perf_counter()
+        try:
+            for piece in self.generator.stream(messages, self.settings.max_tokens):
+                if not pieces:
+                    answer.timings["ttft_ms"] = _ms(time.perf_counter() - generating)
+                pieces.append(piece)
+                yield piece
+        except GenerationError as exc:
+            fallback = self._extract(answer, query, vector, passages)
+            warning = f"the LLM failed ({exc}); this answer quotes the passages instead"
+            return _replace(fallback, warnings=answer.warnings + (warning,))
+        answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
+        checking = time.perf_counter()
+        answer = self._verified(answer, "".join(pieces), len(shown))
+        answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
+        return answer
+
+    def _verified(self, answer: Answer, draft: str, n_shown: int) -> Answer:
+        """The model's draft with its citations checked; a refusal, or an answer no passage supports, refuses."""
+        sentences = [s for _, s in split_sentences(draft.strip())]
+        if not sentences or prompts.is_refusal(sentences[0]):
+            return answer
+        kept = " ".join(s for s in sentences if not prompts.is_refusal(s))
+        checked = verify(kept, answer.passages[:n_shown])
+        if checked.supported == 0:
+            return _replace(answer, repairs=checked.repairs + (f"withheld an answer no passage supports: “{draft.strip()}”",))
+        return _replace(answer, text=checked.text, citations=checked.citations, refused=False, repairs=checked.repairs)
 
     def stats(self) -> dict:
         documents = self.store.documents()
@@ -125,6 +225,34 @@ class Assistant:
         if not isinstance(k, int) or not 1 <= k <= 100:
             raise ConfigError(f"k={k!r} must be a whole number between 1 and 100")
         return k
+
+
+def _last(events: Iterator[str | Answer]) -> Answer:
+    for event in events:
+        if isinstance(event, Answer):
+            return event
+    raise AssertionError("stream() always ends with an Answer")
+
+
+def _replace(answer: Answer, **changes) -> Answer:
+    return dataclasses.replace(answer, **changes)
+
+
+def _turns(history: History) -> list[tuple[str, str]]:
+    """(question, answer) pairs from either history shape; anything else is a ConfigError."""
+    turns: list[tuple[str, str]] = []
+    for item in history or ():
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"history items must be dicts with question/answer or role/content, got {item!r:.60}")
+        if "question" in item:
+            turns.append((str(item["question"]), str(item.get("answer", ""))))
+        elif item.get("role") == "user":
+            turns.append((str(item.get("content", "")), ""))
+        elif item.get("role") == "assistant" and turns:
+            turns[-1] = (turns[-1][0], str(item.get("content", "")))
+        elif item.get("role") not in ("assistant", "system"):
+            raise ConfigError(f"history item {item!r:.60} has neither 'question' nor a user/assistant 'role'")
+    return [(q, CITATION_MARKS.sub("", a).strip()) for q, a in turns if q.strip()]
 
 
 def _ms(seconds: float) -> float:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rag.cite import cite_quote
 from rag.embed import Embedder
+from rag.sentences import content_words, split_sentences
 from rag.types import Citation, Passage
 
-# A sentence ends at . ! ? … (with any closing quote) before a capital or an opening quote, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z])|\n+")
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "sen", "rep", "gov", "lt", "col", "jr", "sr", "vs", "prof", "u.s", "u.k", "e.g", "i.e"}
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_STOPWORDS = frozenset(
-    """a an the of to in on at for from by with about as and or but if is are was were be been being do does did
-    what which who whom whose when where why how that this these those it its he she they them his her their
-    there than then so not no any all some has have had will would can could should may might must into
-    over after before during according said says say tell told""".split()
-)
 # How much word overlap with the question counts next to meaning (cosine); the rest is the cosine.
 LEXICAL_WEIGHT = 0.3
 # A second or third sentence is quoted only when it scores nearly as well as the best one.
@@ -30,37 +20,6 @@ class Sentence:
     passage_index: int  # 0-based position in the passage list
     start: int  # offset in the passage text
     text: str
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs covering `text`, whitespace trimmed."""
-    pieces: list[tuple[int, str]] = []
-    begin = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end() if match.group().strip() else match.start()
-        head = text[begin:end]
-        last_word = head.rstrip(".!?…\"”’)] ").rsplit(None, 1)[-1].lower() if head.strip() else ""
-        if match.group().strip() and (last_word in _ABBREVIATIONS or _inside_quote(head)):
-            continue
-        pieces.append((begin, head))
-        begin = match.end()
-    pieces.append((begin, text[begin:]))
-    result = []
-    for offset, piece in pieces:
-        stripped = piece.strip()
-        if stripped:
-            result.append((offset + piece.index(stripped), stripped))
-    return result
-
-
-def _inside_quote(text: str) -> bool:
-    """A quotation left open: its sentences belong together, or a quote would be cut in half."""
-    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
-
-
-def content_words(text: str) -> set[str]:
-    words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
-    return {w.removesuffix("'s").rstrip("s") or w for w in words if w not in _STOPWORDS and len(w) > 1}
 
 
 class ExtractiveAnswerer:
@@ -91,17 +50,21 @@ class ExtractiveAnswerer:
             scores.append((1 - LEXICAL_WEIGHT) * cosine + LEXICAL_WEIGHT * overlap)
         return scores
 
+    def rank(self, question: str, question_vector: list[float], passages: list[Passage]) -> list[tuple[float, Sentence]]:
+        """Every sentence of the passages with its score, best first."""
+        sentences = self.candidates(passages)
+        if not sentences:
+            return []
+        return sorted(zip(self.score(question, question_vector, sentences), sentences), key=lambda p: -p[0])
+
     def answer(
         self, question: str, question_vector: list[float], passages: list[Passage]
     ) -> tuple[str, tuple[Citation, ...]] | None:
         """Answer text with `[n]` marks and its citations, or None when no sentence answers well enough."""
-        sentences = self.candidates(passages)
-        if not sentences:
+        ranked = self.rank(question, question_vector, passages)
+        if not ranked or ranked[0][0] < self.min_sentence_score:
             return None
-        ranked = sorted(zip(self.score(question, question_vector, sentences), sentences), key=lambda p: -p[0])
         best_score = ranked[0][0]
-        if best_score < self.min_sentence_score:
-            return None
         chosen = [s for score, s in ranked if score >= best_score - _RUNNER_UP_MARGIN][: self.max_sentences]
         parts, citations = [], []
         for sentence in chosen:
@@ -111,3 +74,26 @@ class ExtractiveAnswerer:
                 citations.append(citation)
                 parts.append(f"{sentence.text} [{n}]")
         return " ".join(parts), tuple(citations)
+
+
+def excerpts(ranked: list[tuple[float, Sentence]], passages: list[Passage], budget_words: int) -> list[tuple[int, str]]:
+    """What the model reads: the best sentences up to a word budget, as (passage index, excerpt) in passage
+    order, sentences in document order and "…" where text was left out. Every prompt word costs time."""
+    chosen: list[Sentence] = []
+    words = 0
+    for _, sentence in ranked:
+        length = len(sentence.text.split())
+        if chosen and words + length > budget_words:
+            continue
+        chosen.append(sentence)
+        words += length
+    result = []
+    for index in sorted({s.passage_index for s in chosen}):
+        mine = sorted((s for s in chosen if s.passage_index == index), key=lambda s: s.start)
+        text, end = "", None
+        for sentence in mine:
+            gap = end is not None and passages[index].text[end : sentence.start].strip()
+            text += (" … " if gap else " ") + sentence.text if text else sentence.text
+            end = sentence.start + len(sentence.text)
+        result.append((index, text))
+    return result

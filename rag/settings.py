@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from rag.errors import ConfigError
 
 ENV_PREFIX = "RAG_"
-LLM_CHOICES = ("extractive",)
+LLM_CHOICES = ("auto", "local", "openai", "extractive")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -28,7 +28,19 @@ class Settings:
     top_k: int = _setting(4, "passages retrieved per question")
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
-    llm: str = _setting("extractive", "answer generator: " + "|".join(LLM_CHOICES))
+    llm: str = _setting(
+        "auto", "answer generator: " + "|".join(LLM_CHOICES) + " (auto: local when its model is installed)"
+    )
+    model: str = _setting("qwen2.5-coder-1.5b", "local model: a packaged model's name or a .gguf file path")
+    model_cache: str = _setting("", "where packaged models are assembled (empty: ~/.cache/rag/models)")
+    n_ctx: int = _setting(4096, "local model context window, in tokens")
+    threads: int = _setting(0, "CPU threads for the local model (0: every core this process may use)")
+    max_tokens: int = _setting(200, "longest answer generated, in tokens")
+    prompt_words: int = _setting(160, "passage words the model reads per question (the best sentences)")
+    openai_base_url: str = _setting("http://127.0.0.1:8080/v1", "OpenAI-compatible server for RAG_LLM=openai")
+    openai_api_key: str = _setting("", "API key for that server (empty: none sent)")
+    openai_model: str = _setting("default", "model name sent to that server")
+    llm_timeout: float = _setting(120.0, "seconds to wait for the LLM server before giving up")
     max_question_chars: int = _setting(2000, "longest question accepted, in characters")
 
     def __post_init__(self) -> None:
@@ -49,6 +61,11 @@ class Settings:
                 raise ConfigError(f"RAG_{name.upper()}={value} must be a cosine similarity between -1 and 1")
         if self.llm not in LLM_CHOICES:
             raise ConfigError(f"RAG_LLM={self.llm!r} is not one of: {', '.join(LLM_CHOICES)}")
+        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20)):
+            if getattr(self, name) < low:
+                raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be {low} or more")
+        if self.llm_timeout <= 0:
+            raise ConfigError(f"RAG_LLM_TIMEOUT={self.llm_timeout} must be a positive number of seconds")
         if self.max_question_chars < 10:
             raise ConfigError(f"RAG_MAX_QUESTION_CHARS={self.max_question_chars} must be 10 or more")
 
@@ -68,9 +85,15 @@ class Settings:
     def describe(self) -> list[tuple[str, str, str]]:
         """(environment variable, current value, meaning) for every setting, for `doctor` and the README."""
         return [
-            (ENV_PREFIX + f.name.upper(), str(getattr(self, f.name)), f.metadata["help"])
+            (ENV_PREFIX + f.name.upper(), _shown(f.name, getattr(self, f.name)), f.metadata["help"])
             for f in dataclasses.fields(self)
         ]
+
+
+def _shown(name: str, value: Any) -> str:
+    if name.endswith("api_key") and value:
+        return "(set)"  # never print a secret
+    return str(value)
 
 
 def _parse(name: str, raw: str, default: Any) -> Any:

@@ -25,3 +25,24 @@ class HashEmbedder:
             norm = math.sqrt(sum(v * v for v in vector)) or 1.0
             vectors.append([v / norm for v in vector])
         return vectors
+
+
+class FakeGenerator:
+    """A Generator whose replies are queued by the test: each call pops the next one and streams it word by
+    word. A queued exception is raised instead. Every prompt it was given is kept in `calls`."""
+
+    name = "fake"
+
+    def __init__(self, *replies: str | Exception) -> None:
+        self.replies = list(replies)
+        self.calls: list[list[dict[str, str]]] = []
+
+    def stream(self, messages, max_tokens: int):
+        self.calls.append(messages)
+        if not self.replies:
+            raise AssertionError("FakeGenerator was called more often than replies were queued")
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        for word in re.findall(r"\S+\s*", reply):
+            yield word

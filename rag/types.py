@@ -78,6 +78,8 @@ class Answer:
     passages: tuple[Passage, ...]
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
     warnings: tuple[str, ...] = ()
+    query: str = ""  # what was searched: the question, or a follow-up made standalone
+    repairs: tuple[str, ...] = ()  # what citation checking changed in the model's draft, one line each
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -31,7 +31,7 @@ def seeds(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(store=tmp_path / "store")
+    return Settings(store=tmp_path / "store", llm="extractive")
 
 
 @pytest.fixture
@@ -44,4 +44,4 @@ def assistant(settings: Settings, embedder) -> Assistant:
 def seeded(tmp_path_factory, embedder) -> Assistant:
     """An Assistant whose temporary store holds the seed articles; shared by read-only tests."""
     store = tmp_path_factory.mktemp("seeded") / "store"
-    return Assistant(Settings(store=store), embedder=embedder)
+    return Assistant(Settings(store=store, llm="extractive"), embedder=embedder)

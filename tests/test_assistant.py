@@ -3,7 +3,7 @@ import pytest
 from rag.assistant import SEEDS_DIR, Assistant
 from rag.clean import clean_document
 from rag.errors import ConfigError
-from rag.extractive import split_sentences
+from rag.sentences import split_sentences
 from rag.loaders import iter_documents
 from rag.prompts import REFUSAL
 from rag.settings import Settings
@@ -16,7 +16,7 @@ def cleaned_text(doc_id: str) -> str:
 
 
 def test_assistant_with_an_empty_store_ingests_the_bundled_seeds(tmp_path, embedder):
-    assistant = Assistant(Settings(store=tmp_path / "store"), embedder=embedder)
+    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder)
     assert [row["doc_id"] for row in assistant.store.documents()] == [SEED_000, SEED_003]
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def rag(*args, store, env=None):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")} | (env or {})
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")} | {"RAG_LLM": "extractive"} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "rag", "--store", str(store), *args],
         capture_output=True, text=True, env=environ, timeout=300,

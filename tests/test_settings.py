@@ -17,7 +17,7 @@ def test_environment_variables_are_read_and_overrides_win():
         ({"RAG_TOP_K": "many"}, "RAG_TOP_K='many' is not a valid int; unset it or give e.g. 4"),
         ({"RAG_TOP_K": "0"}, "RAG_TOP_K=0 must be between 1 and 100"),
         ({"RAG_CHUNK_OVERLAP": "150"}, "RAG_CHUNK_OVERLAP=150 must be at least 0 and below half of RAG_CHUNK_SIZE (200)"),
-        ({"RAG_LLM": "gpt"}, "RAG_LLM='gpt' is not one of: extractive"),
+        ({"RAG_LLM": "gpt"}, "RAG_LLM='gpt' is not one of: auto, local, openai, extractive"),
         ({"RAG_MIN_SCORE": "2"}, "RAG_MIN_SCORE=2.0 must be a cosine similarity between -1 and 1"),
     ],
 )

@@ -1,0 +1,214 @@
+"""Generators: a chat model that streams text. llama.cpp in-process (local) or any OpenAI-compatible server.
+
+The extractive answerer needs no Generator; the Assistant uses it when RAG_LLM=extractive and as the fallback
+when a Generator fails. Both generators decode greedily so the same question gets the same answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from rag.errors import ConfigError, GenerationError
+
+Messages = list[dict[str, str]]
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        """Text pieces as the model produces them; raises GenerationError when it cannot answer."""
+        ...
+
+
+def generate(generator: Generator, messages: Messages, max_tokens: int) -> str:
+    return "".join(generator.stream(messages, max_tokens))
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# One llama.cpp model per file and settings per process: loading the 1.5B model takes seconds and a gigabyte.
+_LOADED: dict[tuple, object] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+class LocalGenerator:
+    """llama.cpp (the xllamacpp binding) running a GGUF file in this process, bound to 127.0.0.1 only."""
+
+    def __init__(self, model: str | Path, cache_dir: Path | None = None, n_ctx: int = 4096, threads: int = 0) -> None:
+        """`model` is a packaged model's name or a .gguf path; it is found (or assembled) and loaded on first use,
+        so building an Assistant to ingest or search costs nothing."""
+        self.model = str(model)
+        self.cache_dir = cache_dir
+        self.n_ctx = n_ctx
+        self.threads = threads or available_cores()
+        self.name = f"local:{Path(self.model).name}"
+        # llama.cpp runs one request at a time here; a second caller waits instead of evicting the cached prefix.
+        self._busy = threading.Lock()
+
+    def load(self, progress: bool = True):
+        """The running model, loading it once per process (assembling a packaged model on its first use)."""
+        from rag.models import resolve_model
+
+        path = resolve_model(self.model, self.cache_dir, progress)
+        key = (str(path), self.n_ctx, self.threads)
+        with _LOAD_LOCK:
+            if key not in _LOADED:
+                _LOADED[key] = _start_llama(path, self.n_ctx, self.threads)
+            return _LOADED[key]
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        server = self.load()
+        pieces: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        done = object()
+
+        def on_chunk(chunk) -> bool:
+            if isinstance(chunk, (str, bytes)):
+                chunk = json.loads(chunk)
+            pieces.put(chunk)
+            return stop.is_set()  # True asks llama.cpp to stop generating
+
+        def run() -> None:
+            try:
+                server.handle_chat_completions(
+                    {
+                        "messages": messages, "max_tokens": max_tokens, "stream": True, "cache_prompt": True,
+                        "temperature": 0.0, "top_k": 1, "seed": 0,
+                    },
+                    on_chunk,
+                )
+            except Exception as exc:  # the binding raises plain exceptions; the caller gets one GenerationError
+                pieces.put(GenerationError(f"llama.cpp failed on {self.name}: {exc}"))
+            finally:
+                pieces.put(done)
+
+        with self._busy:
+            worker = threading.Thread(target=run, name="llama.cpp", daemon=True)
+            worker.start()
+            try:
+                while (chunk := pieces.get()) is not done:
+                    if isinstance(chunk, GenerationError):
+                        raise chunk
+                    if "error" in chunk:
+                        raise GenerationError(f"llama.cpp refused the request: {_error_text(chunk['error'])}")
+                    yield from _delta_texts(chunk)
+            finally:
+                stop.set()
+                worker.join()
+
+
+def _start_llama(model_path: Path, n_ctx: int, threads: int):
+    try:
+        import xllamacpp
+    except ImportError:
+        raise ConfigError("the local LLM needs xllamacpp: pip install 'rag[local]' (or set RAG_LLM=extractive)") from None
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_path)
+    params.n_ctx = n_ctx
+    params.n_parallel = 1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.hostnames = ["127.0.0.1"]  # the binding always serves HTTP too; never beyond this machine
+    params.port = 0
+    params.warmup = False
+    params.verbosity = 0  # llama.cpp logs every request to stderr otherwise; failures still raise
+    try:
+        return xllamacpp.Server(params)
+    except Exception as exc:
+        raise GenerationError(f"llama.cpp could not load {model_path}: {exc}") from None
+
+
+class OpenAIGenerator:
+    """Any server speaking OpenAI's chat-completions API with streaming: OpenAI, vLLM, Ollama, llama.cpp."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 120.0, retries: int = 2) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"RAG_OPENAI_BASE_URL={base_url!r} must start with http:// or https://")
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.api_key = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self.name = f"openai:{model}"
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        import httpx
+
+        body = {"model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": 0,
+                "stream": True}
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        timeout = httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
+        for attempt in range(self.retries + 1):
+            try:
+                with httpx.stream("POST", self.url, json=body, headers=headers, timeout=timeout) as response:
+                    if response.status_code in (429, 500, 502, 503, 504) and attempt < self.retries:
+                        time.sleep(0.5 * 2**attempt)
+                        continue
+                    if response.status_code != 200:
+                        response.read()
+                        raise GenerationError(
+                            f"the LLM server at {self.url} answered HTTP {response.status_code}: "
+                            f"{_error_text(_json_or_text(response.text))}"
+                        )
+                    yield from _server_sent_texts(response.iter_lines(), self.url)
+                    return
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if attempt < self.retries:
+                    time.sleep(0.5 * 2**attempt)
+                    continue
+                raise GenerationError(
+                    f"cannot reach the LLM server at {self.url} ({exc}); start it or set RAG_OPENAI_BASE_URL"
+                ) from None
+            except httpx.TimeoutException:
+                raise GenerationError(
+                    f"the LLM server at {self.url} did not answer within {self.timeout:g} s (RAG_LLM_TIMEOUT)"
+                ) from None
+            except httpx.HTTPError as exc:
+                raise GenerationError(f"the LLM server at {self.url} failed: {exc}") from None
+
+
+def _server_sent_texts(lines: Iterator[str], url: str) -> Iterator[str]:
+    for line in lines:
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            chunk = json.loads(data)
+        except json.JSONDecodeError:
+            raise GenerationError(f"the LLM server at {url} sent a line that is not JSON: {data[:80]!r}") from None
+        if "error" in chunk:
+            raise GenerationError(f"the LLM server at {url} failed: {_error_text(chunk['error'])}")
+        yield from _delta_texts(chunk)
+
+
+def _delta_texts(chunk: dict) -> Iterator[str]:
+    for choice in chunk.get("choices") or ():
+        text = (choice.get("delta") or {}).get("content")
+        if text:
+            yield text
+
+
+def _json_or_text(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text[:200]
+
+
+def _error_text(error) -> str:
+    if isinstance(error, dict):
+        error = error.get("error", error)
+        if isinstance(error, dict):
+            return str(error.get("message") or error)
+    return str(error)
