@@ -24,10 +24,11 @@ from rag.store import ChunkStore
 from rag.types import Answer, IngestReport, Passage
 
 History = Sequence[Mapping[str, str]]  # [{"question": …, "answer": …}] or chat messages [{"role", "content"}]
-# A follow-up that leans on the conversation: a pronoun or pointing word, or too short to stand alone.
+# A follow-up that leans on the conversation: a pronoun or pointing word, or four words or fewer ("And in the
+# east?"). Only such messages cost a rewrite by the model; others are searched as they are.
 _DEPENDENT = re.compile(
-    r"\b(?:he|she|it|they|him|her|his|hers|its|them|their|theirs|this|that|these|those|there|then|the same|"
-    r"also|other|else|former|latter)\b",
+    r"\b(?:he|she|it|its|they|him|her|his|hers|them|their|theirs|this|that|these|those|there|the same|former|"
+    r"latter|else)\b",
     re.IGNORECASE,
 )
 _REWRITE_TOKENS = 60
@@ -131,7 +132,7 @@ class Assistant:
     def standalone(self, message: str, history: History, timings: dict[str, float] | None = None) -> str:
         """The message as a question that needs no conversation to be understood (the retrieval query)."""
         turns = _turns(history)
-        if not turns or not (_DEPENDENT.search(message) or len(message.split()) <= 3):
+        if not turns or not (_DEPENDENT.search(message) or len(message.split()) <= 4):
             return message
         previous = turns[-1][0]
         if self.generator is None:

@@ -59,19 +59,24 @@ class Verified:
 
 def support(claim: str, passage: Passage) -> tuple[float, str]:
     """How well the passage backs the claim (share of its content words found) and the quote that does."""
-    wanted = content_words(claim)
+    wanted = _stems(claim)
     if not wanted:
         return 0.0, ""
     sentences = [s for _, s in split_sentences(passage.text)]
     spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
     best, quote = 0.0, ""
     for span in spans:
-        score = len(wanted & content_words(span)) / len(wanted)
+        score = len(wanted & _stems(span)) / len(wanted)
         if score > best + 1e-9:
             best, quote = score, span
     if quote and quote not in passage.text:  # two neighbours joined by other whitespace: quote the first only
-        quote = max(sentences, key=lambda s: len(wanted & content_words(s)))
+        quote = max(sentences, key=lambda s: len(wanted & _stems(s)))
     return best, quote
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to six letters, so a paraphrase's "abandoned" meets the article's "abandon"."""
+    return {w[:6] for w in content_words(text)}
 
 
 def verify(text: str, passages: Sequence[Passage]) -> Verified:

@@ -1,0 +1,127 @@
+"""The logic around a model, with queued replies: refusal gate, model refusals, citation repair, fallback,
+follow-up rewriting and streaming. The embedder and the Chroma store are real; only the model is fake."""
+
+import re
+import pytest
+
+from conftest import MINSK_QUESTION, SEED_000
+from rag.assistant import Assistant
+from rag.errors import ConfigError, GenerationError
+from rag.prompts import REFUSAL, SYSTEM
+from rag.testing import FakeGenerator
+from rag.types import Answer
+
+MINSK_REPLY = "Moscow was ready to send its foreign and defense ministers to Minsk for talks. [1]"
+
+
+@pytest.fixture
+def with_model(seeded):
+    """An Assistant over the seeded store whose model says what the test queued."""
+
+    def build(*replies):
+        return Assistant(seeded.settings, embedder=seeded.embedder, store=seeded.store,
+                         generator=FakeGenerator(*replies), seed_if_empty=False)
+
+    return build
+
+
+def document_text(doc_id: str) -> str:
+    from rag.assistant import SEEDS_DIR
+    from rag.clean import clean_document
+    from rag.loaders import load_file
+
+    return next(clean_document(d).text for d in load_file(SEEDS_DIR / f"{doc_id}.txt", SEEDS_DIR))
+
+
+def test_an_answer_keeps_only_citations_whose_quote_is_in_the_document(with_model):
+    answer = with_model(MINSK_REPLY).ask(MINSK_QUESTION)
+    assert not answer.refused and "Minsk" in answer.text
+    assert answer.citations and all(c.doc_id == SEED_000 for c in answer.citations)
+    text = document_text(SEED_000)
+    for c in answer.citations:
+        assert text[c.start : c.end] == c.quote and "Minsk" in c.quote
+        assert f"[{c.n}]" in answer.text and answer.passages[c.n - 1].doc_id == c.doc_id
+
+
+def test_the_prompt_numbers_passages_as_the_answer_does_and_starts_with_the_same_cached_prefix(with_model):
+    assistant = with_model(MINSK_REPLY, "Putin demanded neutrality. [1]")
+    answer = assistant.ask(MINSK_QUESTION)
+    assistant.ask("What had Putin demanded of Ukraine before the invasion began?")
+    first, second = assistant.generator.calls
+    assert first[:3] == second[:3] and first[0] == {"role": "system", "content": SYSTEM}
+    prompt = first[-1]["content"]
+    shown = re.findall(r"^\[(\d+)\] (.+?)(?: \(\d{4}-\d\d-\d\d\))?$", prompt, re.MULTILINE)
+    assert shown and [int(n) for n, _ in shown] == list(range(1, len(shown) + 1))
+    assert all(answer.passages[int(n) - 1].title == title for n, title in shown)
+    assert len(prompt.split()) < 260  # the best sentences, not four whole chunks
+
+
+def test_a_citation_that_points_nowhere_is_dropped_and_the_sentence_recited(with_model):
+    answer = with_model("Moscow offered talks in Minsk with its foreign and defense ministers. [9]").ask(MINSK_QUESTION)
+    assert "dropped [9]: there is no passage 9" in answer.repairs
+    assert "[9]" not in answer.text and answer.citations[0].doc_id == SEED_000
+
+
+def test_an_answer_no_passage_supports_is_withheld_as_a_refusal(with_model):
+    answer = with_model("The talks took place in Geneva on Sunday with Swiss mediators. [1]").ask(MINSK_QUESTION)
+    assert answer.refused and answer.text == REFUSAL and answer.citations == ()
+    assert answer.repairs[-1].startswith("withheld an answer no passage supports: “The talks took place in Geneva")
+
+
+@pytest.mark.parametrize("reply", [REFUSAL, "The passages do not mention how many tanks were destroyed."])
+def test_a_model_refusal_is_a_refusal(with_model, reply):
+    answer = with_model(reply).ask("How many Russian tanks were destroyed on the first day?")
+    assert answer.refused and answer.text == REFUSAL and answer.citations == ()
+
+
+def test_weak_evidence_is_refused_without_asking_the_model(with_model):
+    assistant = with_model()
+    answer = assistant.ask("Who won the 2018 FIFA World Cup?")
+    assert answer.refused and answer.text == REFUSAL and assistant.generator.calls == []
+    assert "ttft_ms" not in answer.timings
+
+
+def test_a_failing_model_falls_back_to_quoting_with_a_warning(with_model):
+    answer = with_model(GenerationError("cannot reach the LLM server at http://127.0.0.1:9/v1")).ask(MINSK_QUESTION)
+    assert not answer.refused and "Minsk" in answer.text and answer.citations[0].doc_id == SEED_000
+    assert answer.warnings == (
+        "the LLM failed (cannot reach the LLM server at http://127.0.0.1:9/v1); this answer quotes the passages instead",
+    )
+
+
+def test_stream_yields_the_draft_as_it_comes_then_one_verified_answer(with_model):
+    events = list(with_model(MINSK_REPLY).stream(MINSK_QUESTION))
+    *pieces, answer = events
+    assert len(pieces) > 5 and all(isinstance(p, str) for p in pieces) and "".join(pieces) == MINSK_REPLY
+    assert isinstance(answer, Answer) and answer.citations
+    assert {"retrieve_ms", "ttft_ms", "generate_ms", "verify_ms", "total_ms"} <= set(answer.timings)
+
+
+HISTORY = [{"question": "Who is the president of Russia mentioned in the articles?", "answer": "Vladimir Putin. [1]"}]
+
+
+def test_a_follow_up_is_rewritten_before_retrieval(with_model):
+    assistant = with_model("What did Vladimir Putin demand from Ukraine?", "Putin demanded that Ukraine abandon NATO. [1]")
+    answer = assistant.chat("What did he demand from Ukraine?", HISTORY)
+    assert answer.query == "What did Vladimir Putin demand from Ukraine?"
+    assert answer.question == "What did he demand from Ukraine?"
+    rewrite_prompt = assistant.generator.calls[0][-1]["content"]
+    assert "Q: Who is the president of Russia" in rewrite_prompt and "A: Vladimir Putin." in rewrite_prompt
+    assert "[1]" not in rewrite_prompt  # marks of earlier answers mean nothing to the rewrite
+    assert "NATO" in answer.text and not answer.refused
+
+
+def test_a_question_that_stands_alone_is_not_rewritten(with_model):
+    question = "From which directions did Russian forces advance on the first day?"
+    assistant = with_model("Forces advanced from Kharkiv in the north and from Belarus. [1]")
+    answer = assistant.chat(question, HISTORY)
+    assert answer.query == question and len(assistant.generator.calls) == 1
+
+
+def test_chat_messages_history_is_read_too_and_without_a_model_the_questions_are_joined(seeded):
+    history = [{"role": "user", "content": "Who is the Ukrainian president?"},
+               {"role": "assistant", "content": "Volodymyr Zelensky. [1]"}]
+    answer = seeded.chat("What did he call on Putin to do?", history)
+    assert answer.query == "Who is the Ukrainian president? What did he call on Putin to do?"
+    with pytest.raises(ConfigError, match="history items must be dicts"):
+        seeded.chat("And then?", ["Who is the Ukrainian president?"])
