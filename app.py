@@ -1,4 +1,4 @@
-"""The Gradio chat: a thin page over build_assistant(); every answer comes from Assistant.ask.
+"""The Gradio chat: a thin page over build_assistant(); answers stream from Assistant.stream.
 
 Run: python app.py [--host 127.0.0.1] [--port 7860]
 """
@@ -41,9 +41,21 @@ def build_app(assistant=None):
 
     assistant = assistant or build_assistant()
 
-    def respond(message: str, history: list) -> str:
+    def respond(message: str, history: list):
+        """The model's draft as it is written, then the checked answer with its citations."""
+        turns = [
+            {"role": m["role"], "content": str(m["content"]).split("\n", 1)[0]}  # the answer, not its sources
+            for m in history
+            if isinstance(m, dict) and m.get("role") in ("user", "assistant")
+        ]
+        draft = ""
         try:
-            return render_answer(assistant.ask(message))
+            for event in assistant.stream(message, history=turns):
+                if isinstance(event, str):
+                    draft += event
+                    yield html.escape(draft)
+                else:
+                    yield render_answer(event)
         except RagError as exc:
             raise gr.Error(str(exc)) from None
 

@@ -145,7 +145,14 @@ class Assistant:
         if timings is not None:
             timings["rewrite_ms"] = _ms(time.perf_counter() - started)
         rewritten = rewritten.strip().splitlines()[0].strip(" \"'") if rewritten.strip() else ""
-        if not rewritten or len(rewritten) > 3 * len(message) + 200 or prompts.is_refusal(rewritten):
+        unusable = (
+            not rewritten
+            or len(rewritten) > 3 * len(message) + 200
+            or prompts.is_refusal(rewritten)
+            # repeated the earlier question, or gave the follow-up back unchanged
+            or rewritten.lower().rstrip("?") in (previous.lower().rstrip("?"), message.lower().rstrip("?"))
+        )
+        if unusable:
             return f"{previous} {message}"
         return rewritten
 

@@ -77,3 +77,36 @@ def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: i
     }
     print(json.dumps(figures, indent=2))
     return figures
+
+
+def run_llm_bench(settings: Settings, models: list[str], n_questions: int, whole_passages: bool = True) -> list[dict]:
+    """Time to first token and total answer time over the seed eval's answerable questions, per model.
+
+    Each model is loaded and warmed on one question first (loading is not answering). With `whole_passages`,
+    the same questions are also asked with every retrieved sentence in the prompt, so the saving of reading only
+    the best sentences is a ratio measured in the same run."""
+    from rag.evaluate import DEFAULT_QUESTIONS, load_questions
+    from rag.factory import build_assistant
+
+    questions = [q.question for q in load_questions(DEFAULT_QUESTIONS) if q.group == "answerable"][:n_questions]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rag-bench-llm-") as tmp:
+        store = Path(tmp) / "store"
+        configurations = [("best sentences", settings.prompt_words)] + ([("whole passages", 100_000)] if whole_passages else [])
+        for model in models:
+            for label, words in configurations:
+                configured = dataclasses.replace(settings, store=store, llm="local", model=model, prompt_words=words)
+                assistant = build_assistant(configured)
+                assistant.ask(questions[-1])  # load, assemble if needed, warm up
+                ttft, total = [], []
+                for question in questions:
+                    answer = assistant.ask(question)
+                    if "ttft_ms" in answer.timings:
+                        ttft.append(answer.timings["ttft_ms"])
+                        total.append(answer.timings["total_ms"])
+                row = {"model": model, "prompt": label, "questions": len(ttft),
+                       "ttft_p50_ms": round(statistics.median(ttft), 1), "ttft_p95_ms": round(percentile(ttft, 0.95), 1),
+                       "total_p50_ms": round(statistics.median(total), 1), "total_p95_ms": round(percentile(total, 0.95), 1)}
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    return rows

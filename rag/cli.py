@@ -48,13 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score answers on a question set and write a report")
     evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
     evaluate.add_argument("--llm", help="answer generator (default: RAG_LLM)")
+    evaluate.add_argument("--model", help="local model name or .gguf path (default: RAG_MODEL)")
     evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out)")
     evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses eval/thresholds.toml")
 
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
     bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus (default: shared news2022)")
     bench.add_argument("--docs", type=int, default=200, help="articles to sample (default 200)")
-    bench.add_argument("--queries", type=int, default=50, help="retrieval queries to time (default 50)")
+    bench.add_argument("--queries", type=int, default=50, help="retrieval queries (or, with --llm, questions) to time")
+    bench.add_argument("--llm", nargs="+", metavar="MODEL",
+                       help="time answers instead: time to first token and total, per local model")
     return parser
 
 
@@ -83,9 +86,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "eval":
         return _evaluate(args, settings)
     if args.command == "bench":
-        from rag.bench import run_bench
+        from rag.bench import run_bench, run_llm_bench
 
-        run_bench(settings, corpus=args.corpus, n_docs=args.docs, n_queries=args.queries)
+        if args.llm:
+            run_llm_bench(settings, args.llm, n_questions=args.queries)
+        else:
+            run_bench(settings, corpus=args.corpus, n_docs=args.docs, n_queries=args.queries)
         return 0
 
     from rag.factory import build_assistant
@@ -95,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         report = assistant.ingest(args.paths, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild)
         _print_ingest(report, assistant.store.count(), args.json)
     elif args.command == "ask":
-        answer = assistant.ask(args.question, k=args.k)
+        answer = _stream_answer(assistant, args.question, args.k, live=sys.stdout.isatty() and not args.json)
         if args.json:
             _print_json(answer.to_dict())
         else:
@@ -126,22 +132,23 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     import tempfile
 
     from rag.evaluate import DEFAULT_QUESTIONS, THRESHOLDS, check_thresholds, evaluate, load_questions, load_thresholds
-    from rag.factory import build_assistant
+    from rag.factory import build_assistant, chosen_llm
     from rag.report import metrics_table, write_report
+    from rag.settings import Settings
 
     questions = load_questions(args.questions or DEFAULT_QUESTIONS)
-    if args.llm:
-        settings = dataclasses.replace(settings, llm=args.llm)
+    settings = Settings.from_env(store=args.store, llm=args.llm, model=args.model)
+    label = chosen_llm(settings) + (f":{Path(settings.model).name}" if chosen_llm(settings) == "local" else "")
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
             settings = dataclasses.replace(settings, store=Path(tmp) / "store")
         assistant = build_assistant(settings, seed_if_empty=args.store is None)
-        result = evaluate(assistant, questions, label=settings.llm)
+        result = evaluate(assistant, questions, label=label)
     path = write_report([result], args.out)
     print(metrics_table([result]))
     print(f"\nreport: {path}")
     if args.check:
-        failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, settings.llm))
+        failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, label))
         for failure in failures:
             print(f"regression: {failure}", file=sys.stderr)
         return 1 if failures else 0
@@ -153,8 +160,29 @@ def _print_json(value) -> None:
     print()
 
 
+def _stream_answer(assistant, question: str, k: int | None, live: bool):
+    """The Answer; on a terminal the model's draft is shown as it is written, then replaced by the checked text."""
+    from rag.types import Answer
+
+    draft = []
+    for event in assistant.stream(question, k=k):
+        if isinstance(event, Answer):
+            if draft:
+                print("\n", flush=True)
+            if draft and "".join(draft).strip() != event.text:
+                print("checked against the passages:")
+            elif draft:
+                event = dataclasses.replace(event, text="")  # already on screen as it is
+            return event
+        if live:
+            print(event, end="", flush=True)
+            draft.append(event)
+    raise AssertionError("stream() ends with an Answer")
+
+
 def _print_answer(answer) -> None:
-    print(answer.text)
+    if answer.text:
+        print(answer.text)
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if answer.citations:
@@ -163,6 +191,8 @@ def _print_answer(answer) -> None:
         where = ", ".join(part for part in (c.source, c.date) if part)
         print(f"[{c.n}] {c.title}{f' ({where})' if where else ''} — {c.doc_id} chars {c.start}-{c.end}")
         print(f"    “{c.quote}”")
+    for repair in answer.repairs:
+        print(f"citation check: {repair}", file=sys.stderr)
     if answer.refused and answer.passages:
         print("\nsearched:", "; ".join(f"{p.title} ({p.score:.2f})" for p in answer.passages))
 

@@ -64,6 +64,8 @@ class Row:
     token_f1: float | None = None
     keys: list[list[str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    query: str = ""
+    repairs: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -137,9 +139,10 @@ def run_question(assistant, question: Question) -> Row:
     row = Row(question.id, question.question, question.group, ranking, list(question.gold_doc_ids))
     if question.retrieval_only:
         return row
-    # Follow-ups are asked on their own until the chat rewrite exists: this measures how lost they are.
-    answer = assistant.ask(question.question)
+    # A follow-up is asked in its conversation: the chat rewrite has to recover what it refers to.
+    answer = assistant.chat(question.question, question.history)
     row.answer, row.refused, row.timings = answer.text, answer.refused, dict(answer.timings)
+    row.query, row.repairs = answer.query, list(answer.repairs)
     row.citations = [asdict(c) for c in answer.citations]
     row.keys = [list(group) for group in question.keys]
     if question.answerable:
@@ -197,7 +200,11 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
     if followups:
         metrics["followups"] = len(followups)
         metrics["followup_key_accuracy"] = _mean([float(bool(r.key_match)) for r in followups])
-    for stage in ("retrieve_ms", "generate_ms", "total_ms"):
+    answered = [r for r in rows if r.refused is False]
+    if answered:
+        metrics["answers_with_repairs"] = _mean([float(bool(r.repairs)) for r in answered])
+    metrics["repairs"] = sum(len(r.repairs) for r in rows)
+    for stage in ("rewrite_ms", "retrieve_ms", "ttft_ms", "generate_ms", "verify_ms", "total_ms"):
         values = [r.timings[stage] for r in rows if stage in r.timings]
         if values:
             metrics[f"{stage[:-3]}_p50_ms"] = round(statistics.median(values), 1)

@@ -66,10 +66,26 @@ def answer_messages(question: str, blocks: Sequence[str]) -> list[dict[str, str]
     ]
 
 
-def rewrite_messages(message: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+# The same idea for the rewrite: one invented exchange showing a pronoun replaced by the name it stands for.
+REWRITE_EXAMPLE = (
+    ((("Who leads the city council?", "Maria Lopez leads the council."),), "What did she promise voters?"),
+    "What did Maria Lopez promise voters?",
+)
+
+
+def _rewrite_request(message: str, history: Sequence[tuple[str, str]]) -> str:
     turns = "\n".join(f"Q: {q}\nA: {a}" for q, a in history)
-    user = f"Conversation:\n{turns}\n\nFollow-up question: {message}\n\nRewritten question:"
-    return [{"role": "system", "content": REWRITE}, {"role": "user", "content": user}]
+    return f"Conversation:\n{turns}\n\nFollow-up question: {message}\n\nRewritten follow-up question:"
+
+
+def rewrite_messages(message: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    (example_history, example_message), example_rewrite = REWRITE_EXAMPLE
+    return [
+        {"role": "system", "content": REWRITE},
+        {"role": "user", "content": _rewrite_request(example_message, example_history)},
+        {"role": "assistant", "content": example_rewrite},
+        {"role": "user", "content": _rewrite_request(message, history)},
+    ]
 
 
 # How models say "not in the passages" when they do not use REFUSAL word for word; matched per sentence.

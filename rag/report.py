@@ -10,7 +10,7 @@ from typing import Any
 BAR_METRICS = ("hits@1", "hits@4", "hits@10", "mrr@10", "evidence_in_passages", "key_accuracy", "token_f1",
                "citation_precision", "citation_recall", "refusal_accuracy", "false_refusal_rate",
                "followup_key_accuracy")
-STAGES = ("retrieve_ms", "generate_ms", "total_ms")
+STAGES = ("rewrite_ms", "retrieve_ms", "ttft_ms", "generate_ms", "verify_ms", "total_ms")
 
 
 def write_report(results: list[dict[str, Any]], out: Path) -> Path:

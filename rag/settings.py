@@ -29,7 +29,7 @@ class Settings:
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
     llm: str = _setting(
-        "auto", "answer generator: " + "|".join(LLM_CHOICES) + " (auto: local when its model is installed)"
+        "auto", "answer generator: auto, local, openai or extractive (auto: local when its model is installed)"
     )
     model: str = _setting("qwen2.5-coder-1.5b", "local model: a packaged model's name or a .gguf file path")
     model_cache: str = _setting("", "where packaged models are assembled (empty: ~/.cache/rag/models)")

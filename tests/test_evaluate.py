@@ -88,3 +88,20 @@ def test_a_broken_retriever_fails_the_regression_check(seeded):
     run = evaluate(broken, questions, label="extractive", progress=False)
     failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "extractive"))
     assert any(f.startswith("hits@1 = ") for f in failures) and any(f.startswith("mrr@10 = ") for f in failures)
+
+
+SMALL_MODEL = "local:qwen2.5-coder-0.5b"
+
+
+@pytest.mark.slow
+def test_the_small_local_model_meets_its_recorded_floors(seeded):
+    """The whole seed set through llama.cpp with the small packaged model (about 13 minutes on 2 cores)."""
+    from dataclasses import replace
+
+    from rag.assistant import Assistant
+
+    settings = replace(seeded.settings, llm="local", model="qwen2.5-coder-0.5b")
+    assistant = Assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
+    run = evaluate(assistant, load_questions(DEFAULT_QUESTIONS), label=SMALL_MODEL, progress=False)
+    failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, SMALL_MODEL))
+    assert failures == [], "\n".join(failures)
