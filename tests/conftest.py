@@ -16,6 +16,18 @@ SEED_000 = "000_4e9f5e3cc2b14ad2"
 SEED_003 = "003_54a506a86ad83a73"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory):
+    """Packaged models are joined from their installed parts into a fresh folder once per test run, so every
+    run proves the join and its checks; nothing from an earlier run is trusted."""
+    from rag import models
+
+    folder = tmp_path_factory.mktemp("models")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "default_cache_dir", lambda: folder)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
