@@ -51,22 +51,23 @@ class LocalGenerator:
         self.n_ctx = n_ctx
         self.threads = threads or available_cores()
         self.name = f"local:{Path(self.model).name}"
-        # llama.cpp runs one request at a time here; a second caller waits instead of evicting the cached prefix.
-        self._busy = threading.Lock()
 
     def load(self, progress: bool = True):
-        """The running model, loading it once per process (assembling a packaged model on its first use)."""
+        """The running model and its lock, loaded once per process (a packaged model is joined on first use).
+
+        llama.cpp answers one request at a time here: a second caller, from any Assistant in the process,
+        waits for the lock instead of evicting the cached prompt prefix."""
         from rag.models import resolve_model
 
         path = resolve_model(self.model, self.cache_dir, progress)
         key = (str(path), self.n_ctx, self.threads)
         with _LOAD_LOCK:
             if key not in _LOADED:
-                _LOADED[key] = _start_llama(path, self.n_ctx, self.threads)
+                _LOADED[key] = (_start_llama(path, self.n_ctx, self.threads), threading.Lock())
             return _LOADED[key]
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
-        server = self.load()
+        server, busy = self.load()
         pieces: queue.Queue = queue.Queue()
         stop = threading.Event()
         done = object()
@@ -91,7 +92,7 @@ class LocalGenerator:
             finally:
                 pieces.put(done)
 
-        with self._busy:
+        with busy:
             worker = threading.Thread(target=run, name="llama.cpp", daemon=True)
             worker.start()
             try:
