@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
 from rag import prompts
-from rag.cite import CITATION_MARK as CITATION_MARKS, verify
+from rag.cite import CITATION_MARK, verify
 from rag.clean import normalise_line
 from rag.embed import Embedder
 from rag.errors import ConfigError, GenerationError, RagError
@@ -260,7 +260,7 @@ def _turns(history: History) -> list[tuple[str, str]]:
             turns[-1] = (turns[-1][0], str(item.get("content", "")))
         elif item.get("role") not in ("assistant", "system"):
             raise ConfigError(f"history item {item!r:.60} has neither 'question' nor a user/assistant 'role'")
-    return [(q, CITATION_MARKS.sub("", a).strip()) for q, a in turns if q.strip()]
+    return [(q, CITATION_MARK.sub("", a).strip()) for q, a in turns if q.strip()]
 
 
 def _ms(seconds: float) -> float:
