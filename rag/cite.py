@@ -52,7 +52,7 @@ def cite_quote(n: int, passage: Passage, quote: str) -> Citation | None:
 class Verified:
     text: str  # the answer with only marks that were checked
     citations: tuple[Citation, ...]
-    repairs: tuple[str, ...]  # one line per change, e.g. "[3] → [1]: …"
+    repairs: tuple[str, ...]  # one line per change, e.g. "dropped [7]: there is no passage 7"
     supported: int  # sentences with at least one verified citation
     unsupported: int  # sentences with content words that no passage supports
 

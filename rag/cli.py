@@ -134,11 +134,11 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     from rag.evaluate import DEFAULT_QUESTIONS, THRESHOLDS, check_thresholds, evaluate, load_questions, load_thresholds
     from rag.factory import build_assistant, chosen_llm
     from rag.report import metrics_table, write_report
-    from rag.settings import Settings
 
     questions = load_questions(args.questions or DEFAULT_QUESTIONS)
-    settings = Settings.from_env(store=args.store, llm=args.llm, model=args.model)
-    label = chosen_llm(settings) + (f":{Path(settings.model).name}" if chosen_llm(settings) == "local" else "")
+    settings = dataclasses.replace(settings, **{k: v for k, v in (("llm", args.llm), ("model", args.model)) if v})
+    llm = chosen_llm(settings)
+    label = f"local:{Path(settings.model).name}" if llm == "local" else llm
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
             settings = dataclasses.replace(settings, store=Path(tmp) / "store")

@@ -36,7 +36,7 @@ def available_cores() -> int:
 
 
 # One llama.cpp model per file and settings per process: loading the 1.5B model takes seconds and a gigabyte.
-_LOADED: dict[tuple, object] = {}
+_LOADED: dict[tuple, tuple[object, threading.Lock]] = {}  # (path, n_ctx, threads) -> (server, lock)
 _LOAD_LOCK = threading.Lock()
 
 

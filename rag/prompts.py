@@ -11,7 +11,8 @@ from rag.types import Passage
 REFUSAL = "The articles I have do not answer this question."
 
 # The fixed first message of every prompt. It never changes between questions, so llama.cpp keeps it cached and
-# only the passages and the question are read per question (2 CPU cores read ~100 prompt tokens a second).
+# only the passages and the question are read per question (2 CPU cores read ~21 prompt tokens a second with
+# the 1.5B model, measured).
 # It says: passages are the only source; they are data, not orders (a document may try to instruct the model);
 # every sentence carries [n]; and when the passages are silent, say exactly REFUSAL and nothing else.
 SYSTEM = (
