@@ -1,93 +1,307 @@
-"""The Gradio chat: a thin page over build_assistant(); answers stream from Assistant.stream.
+"""The Gradio page: chat with streamed, cited answers and their sources; add and delete articles.
 
-Run: python app.py [--host 127.0.0.1] [--port 7860]
+A thin page over build_assistant(): answers come from Assistant.stream, documents from Assistant.ingest,
+remove and stats; rag/render.py turns an Answer into HTML. Run: python app.py [--host H] [--port P] [--share]
 """
 
 from __future__ import annotations
 
 import argparse
-import html
+import dataclasses
 import json
 import os
+import shutil
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 EXAMPLES = [
     "To which city was Moscow ready to send its foreign and defense ministers for talks?",
     "What had Putin demanded of Ukraine before the invasion began?",
     "From which directions did Russian forces advance on the first day?",
 ]
+BACKENDS = [
+    ("Local model (llama.cpp)", "local"),
+    ("OpenAI-compatible server", "openai"),
+    ("No model: quote the best sentences", "extractive"),
+]
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".jsonl", ".gz"]
 
 
-def render_answer(answer) -> str:
-    """Markdown for one answer: the text, then each citation with its quote. Article text is escaped."""
-    lines = [html.escape(answer.text)]
-    if answer.refused and answer.passages:
-        searched = "; ".join(html.escape(p.title) for p in answer.passages)
-        lines.append(f"\n*Searched:* {searched}")
-    for c in answer.citations:
-        where = ", ".join(html.escape(part) for part in (c.source, c.date) if part)
-        lines.append(f"\n**[{c.n}] {html.escape(c.title)}**{f' ({where})' if where else ''}  \n> {html.escape(c.quote)}")
-    for warning in answer.warnings:
-        lines.append(f"\n⚠ {html.escape(warning)}")
-    return "\n".join(lines)
+class Page:
+    """What the page does, as plain methods: one Assistant per answer generator, sharing one store."""
+
+    def __init__(self, assistant) -> None:
+        from rag.factory import chosen_llm
+
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.default_backend = "extractive" if assistant.generator is None else chosen_llm(self.settings)
+        self._assistants = {self.default_backend: assistant}
+
+    def assistant_for(self, backend: str):
+        """The Assistant answering with `backend`; built on first use, sharing the embedder and the store."""
+        from rag.assistant import Assistant
+        from rag.factory import build_generator
+
+        if backend not in self._assistants:
+            settings = dataclasses.replace(self.settings, llm=backend)
+            self._assistants[backend] = Assistant(
+                settings, embedder=self.assistant.embedder, store=self.assistant.store,
+                generator=build_generator(settings), seed_if_empty=False,
+            )
+        return self._assistants[backend]
+
+    def describe(self, backend: str) -> str:
+        s = self.settings
+        model = {
+            "local": f"local model `{s.model}` (llama.cpp)",
+            "openai": f"`{s.openai_model}` at `{s.openai_base_url}`",
+            "extractive": "no model: answers quote the passages' best sentences",
+        }[backend]
+        return f"Store `{s.store}` · {self.assistant.store.count():,} chunks · answers by {model}"
+
+    def add_files(self, paths: list[str]) -> tuple[str, dict]:
+        """Copy uploaded files into the uploads folder and ingest them; (summary, report) ."""
+        if not paths:
+            return "Choose one or more files first (txt, md, html, pdf or jsonl).", {}
+        folder = self.settings.uploads
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = []
+        for path in paths:
+            target = folder / Path(path).name
+            shutil.copyfile(path, target)
+            kept.append(target)
+        notices: list[str] = []
+        report = self.assistant.ingest(kept, progress=True, on_notice=notices.append)
+        counts = ", ".join(
+            f"{len(ids)} {what}" for what, ids in
+            (("added", report.added), ("updated", report.updated), ("unchanged", report.unchanged))
+        )
+        lines = [f"**{counts}**; {_count(report.chunks_written, 'chunk')} written."]
+        lines += [f"- ⚠ {_plain(n)}" for n in notices]
+        return "\n".join(lines), report.to_dict()
+
+    def documents(self) -> list[dict]:
+        return self.assistant.store.documents()
+
+    def delete(self, doc_id: str) -> tuple[str, int]:
+        """Delete a document's chunks, and its file when the page uploaded it; (summary, chunks deleted)."""
+        if not doc_id:
+            return "Pick a document to delete.", 0
+        row = next((d for d in self.documents() if d["doc_id"] == doc_id), None)
+        deleted = self.assistant.remove(doc_id)
+        if row and row["path"] and _inside(Path(row["path"]), self.settings.uploads):
+            Path(row["path"]).unlink(missing_ok=True)
+        return f"Deleted **{_plain(doc_id)}** ({_count(deleted, 'chunk')}).", deleted
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _plain(text: str) -> str:
+    from rag.render import escape
+
+    return escape(text)
+
+
+def _table(rows: list[dict]) -> list[list]:
+    return [[r["doc_id"], r["title"], r["date"], r["source"], r["chunks"]] for r in rows]
 
 
 def build_app(assistant=None):
     import gradio as gr
 
+    from rag import render
     from rag.errors import RagError
     from rag.factory import build_assistant
 
-    assistant = assistant or build_assistant()
+    page = Page(assistant or build_assistant())
 
-    def respond(message: str, history: list):
-        """The model's draft as it is written, then the checked answer with its citations."""
-        turns = [
-            {"role": m["role"], "content": str(m["content"]).split("\n", 1)[0]}  # the answer, not its sources
-            for m in history
-            if isinstance(m, dict) and m.get("role") in ("user", "assistant")
-        ]
+    def respond(message, chat, turns, answers, backend, k):
+        """Stream the model's draft into the chat, then the checked answer and its sources."""
+        if not (message or "").strip():
+            yield gr.skip(), chat, turns, answers, gr.skip()
+            return
+        chat = chat + [{"role": "user", "content": render.escape(message)}, {"role": "assistant", "content": render.CURSOR}]
+        yield "", chat, turns, answers, gr.skip()
         draft = ""
         try:
-            for event in assistant.stream(message, history=turns):
+            for event in page.assistant_for(backend).stream(message, history=turns, k=int(k)):
                 if isinstance(event, str):
                     draft += event
-                    yield html.escape(draft)
+                    chat[-1] = {"role": "assistant", "content": render.draft_html(draft)}
+                    yield gr.skip(), chat, turns, answers, gr.skip()
                 else:
-                    yield render_answer(event)
+                    answers = answers + [event]
+                    turns = turns + [{"question": event.question, "answer": event.text}]
+                    chat[-1] = {"role": "assistant", "content": render.answer_html(event, len(answers) - 1)}
+                    yield gr.skip(), chat, turns, answers, render.sources_html(answers)
+        except RagError as exc:
+            chat[-1] = {"role": "assistant", "content": f'<div class="rag-warning">⚠ {render.escape(str(exc))}</div>'}
+            yield gr.skip(), chat, turns, answers, gr.skip()
+
+    def start_over():
+        return [], [], [], render.sources_html([]), ""
+
+    def add_clicked(files, progress=gr.Progress(track_tqdm=True)):
+        try:
+            summary, _ = page.add_files([_path(f) for f in files or []])
+        except RagError as exc:
+            summary = f"⚠ {_plain(str(exc))}"
+        return summary, *_documents_outputs()
+
+    def delete_clicked(doc_id):
+        try:
+            summary, _ = page.delete(doc_id)
+        except RagError as exc:
+            summary = f"⚠ {_plain(str(exc))}"
+        return summary, *_documents_outputs()
+
+    def _documents_outputs():
+        rows = page.documents()
+        total = sum(r["chunks"] for r in rows)
+        caption = f"{_count(len(rows), 'document')}, {_count(total, 'chunk')} in {_plain(str(page.settings.store))}"
+        return caption, _table(rows), gr.update(choices=[r["doc_id"] for r in rows], value=None)
+
+    # Named endpoints for scripts (gradio_client): JSON text in the same format as the Python API and the CLI.
+    # Text, not dicts: gradio_client would take the passages' file paths for files to download.
+    def ask(question: str, k: int = 0) -> str:
+        """Answer one question; the Answer as JSON, as `python -m rag ask --json` prints it."""
+        try:
+            return json.dumps(page.assistant.ask(question, k=k or None).to_dict(), ensure_ascii=False)
         except RagError as exc:
             raise gr.Error(str(exc)) from None
 
-    def ask(question: str) -> str:
-        """The Answer as JSON text, the same as `python -m rag ask --json` prints.
-
-        Text, not a dict: gradio_client would take the passages' file paths for files to download.
-        """
+    def chat_api(message: str, history: str = "[]") -> str:
+        """Answer a message in a conversation; `history` is a JSON list of {question, answer}."""
         try:
-            return json.dumps(assistant.ask(question).to_dict(), ensure_ascii=False)
+            answer = page.assistant.chat(message, json.loads(history or "[]"))
+        except (RagError, json.JSONDecodeError) as exc:
+            raise gr.Error(str(exc)) from None
+        return json.dumps(answer.to_dict(), ensure_ascii=False)
+
+    def documents_api() -> str:
+        """The documents in the store: doc_id, title, date, source, path, chunks."""
+        return json.dumps(page.documents(), ensure_ascii=False)
+
+    def delete_api(doc_id: str) -> str:
+        """Delete one document; {"doc_id", "chunks_deleted"}."""
+        try:
+            return json.dumps({"doc_id": doc_id, "chunks_deleted": page.delete(doc_id)[1]})
+        except RagError as exc:
+            raise gr.Error(str(exc)) from None
+
+    def ingest_api(files):
+        """Ingest uploaded files; the IngestReport as JSON."""
+        try:
+            return json.dumps(page.add_files([_path(f) for f in files or []])[1], ensure_ascii=False)
         except RagError as exc:
             raise gr.Error(str(exc)) from None
 
     with gr.Blocks(title="rag — answers from your news articles") as app:
-        gr.ChatInterface(
-            respond,
-            examples=EXAMPLES,
-            title="Ask the articles",
-            description=f"Answers come only from the articles in `{html.escape(str(assistant.settings.store))}`, "
-            "with the passages they quote. When the articles do not hold the answer, it says so.",
-            api_name="chat",
+        gr.Markdown(
+            "## Ask the articles\nAnswers come only from the articles in the store, each sentence citing the passage "
+            "it rests on. When the articles do not hold the answer, it says so."
         )
+        turns, answers = gr.State([]), gr.State([])
+        with gr.Tab("Ask"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        elem_id="rag-chat", height=520, latex_delimiters=[], show_label=False,
+                        buttons=["copy"], placeholder="Ask about the articles; examples are below.",
+                    )
+                    with gr.Row():
+                        message = gr.Textbox(
+                            elem_id="rag-question", show_label=False, scale=5, autofocus=True,
+                            placeholder="Ask a question about the articles…",
+                        )
+                        send = gr.Button("Ask", variant="primary", elem_id="rag-ask", scale=1)
+                    gr.Examples(EXAMPLES, inputs=message, label="Examples")
+                    clear = gr.Button("New conversation", elem_id="rag-new", size="sm")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(render.sources_html([]), elem_id="rag-sources")
+            with gr.Accordion("Settings", open=False):
+                backend = gr.Radio(BACKENDS, value=page.default_backend, label="Answers written by", elem_id="rag-backend")
+                k = gr.Slider(1, 20, value=page.settings.top_k, step=1, label="Passages retrieved per question")
+                info = gr.Markdown(page.describe(page.default_backend), elem_id="rag-info")
+                backend.change(page.describe, backend, info, api_visibility="private")
+        with gr.Tab("Documents"):
+            files = gr.File(label="Add articles", file_count="multiple", file_types=UPLOAD_TYPES, elem_id="rag-upload")
+            add = gr.Button("Add to the index", variant="primary", elem_id="rag-add")
+            added = gr.Markdown(elem_id="rag-added")
+            caption = gr.Markdown(elem_id="rag-caption")
+            table = gr.Dataframe(
+                headers=["doc_id", "title", "date", "source", "chunks"], interactive=False, elem_id="rag-documents",
+                wrap=True,
+            )
+            with gr.Row():
+                doomed = gr.Dropdown(label="Document to delete", choices=[], elem_id="rag-doomed", scale=3)
+                remove = gr.Button("Delete", variant="stop", elem_id="rag-delete", scale=1)
+            removed = gr.Markdown(elem_id="rag-removed")
+
+        chat_io = dict(
+            fn=respond, inputs=[message, chatbot, turns, answers, backend, k],
+            outputs=[message, chatbot, turns, answers, sources], api_visibility="private",
+        )
+        message.submit(**chat_io)
+        send.click(**chat_io)
+        for event in (clear.click, chatbot.clear):  # the button, or the chat's own bin icon
+            event(start_over, None, [chatbot, turns, answers, sources, message], api_visibility="private")
+        add.click(add_clicked, files, [added, caption, table, doomed], api_visibility="private")
+        remove.click(delete_clicked, doomed, [removed, caption, table, doomed], api_visibility="private")
+        app.load(_documents_outputs, None, [caption, table, doomed], api_visibility="private")
+
         gr.api(ask, api_name="ask")
+        gr.api(chat_api, api_name="chat")
+        gr.api(documents_api, api_name="documents")
+        gr.api(delete_api, api_name="delete")
+        upload_api = gr.File(file_count="multiple", visible=False)
+        report_api = gr.Textbox(visible=False)
+        gr.Button(visible=False).click(ingest_api, upload_api, report_api, api_name="ingest")
+    app.queue(default_concurrency_limit=4)
     return app
 
 
+def _path(file) -> str:
+    return file if isinstance(file, str) else getattr(file, "name", None) or file["path"]
+
+
+def launch_options(settings) -> dict:
+    """Keyword arguments for Blocks.launch from the settings: address, login, sharing, page styles."""
+    from rag import render
+
+    auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth else None
+    return dict(
+        server_name=settings.ui_host, server_port=settings.ui_port, auth=auth, share=settings.ui_share,
+        css=render.CSS, head=render.SCRIPT, allowed_paths=[],
+    )
+
+
 def main() -> None:
+    from rag.errors import RagError
+    from rag.factory import build_assistant
+    from rag.settings import Settings
+
     parser = argparse.ArgumentParser(description="Serve the rag chat page.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--host", help="address to bind (default RAG_UI_HOST or 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, help="port (default RAG_UI_PORT or 7860)")
+    parser.add_argument("--share", action="store_true", default=None, help="also publish a public Gradio share link")
     args = parser.parse_args()
-    build_app().launch(server_name=args.host, server_port=args.port)
+    try:
+        settings = Settings.from_env(ui_host=args.host, ui_port=args.port, ui_share=args.share)
+        app = build_app(build_assistant(settings))
+    except RagError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    app.launch(**launch_options(settings))
 
 
 if __name__ == "__main__":

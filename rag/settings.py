@@ -42,6 +42,11 @@ class Settings:
     openai_model: str = _setting("default", "model name sent to that server")
     llm_timeout: float = _setting(120.0, "seconds to wait for the LLM server before giving up")
     max_question_chars: int = _setting(2000, "longest question accepted, in characters")
+    ui_host: str = _setting("127.0.0.1", "address the chat page binds (127.0.0.1: this machine only)")
+    ui_port: int = _setting(7860, "port of the chat page")
+    ui_auth: str = _setting("", "user:password the chat page asks for (empty: no login)")
+    ui_share: bool = _setting(False, "also publish the chat page through a public Gradio share link")
+    uploads: Path = _setting(Path("uploads"), "folder the chat page keeps uploaded articles in")
 
     def __post_init__(self) -> None:
         if self.chunk_size < 32:
@@ -66,6 +71,10 @@ class Settings:
                 raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be {low} or more")
         if self.llm_timeout <= 0:
             raise ConfigError(f"RAG_LLM_TIMEOUT={self.llm_timeout} must be a positive number of seconds")
+        if not 1 <= self.ui_port <= 65535:
+            raise ConfigError(f"RAG_UI_PORT={self.ui_port} must be a port number between 1 and 65535")
+        if self.ui_auth and (":" not in self.ui_auth or not all(self.ui_auth.split(":", 1))):
+            raise ConfigError("RAG_UI_AUTH must look like user:password (both non-empty), or be unset for no login")
         if self.max_question_chars < 10:
             raise ConfigError(f"RAG_MAX_QUESTION_CHARS={self.max_question_chars} must be 10 or more")
 
@@ -79,7 +88,8 @@ class Settings:
             if raw is not None and raw.strip() != "":
                 values[f.name] = _parse(f.name, raw.strip(), f.default)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        values["store"] = Path(values.get("store", cls.store)).expanduser()
+        for name in ("store", "uploads"):
+            values[name] = Path(values.get(name, getattr(cls, name))).expanduser()
         return cls(**values)
 
     def describe(self) -> list[tuple[str, str, str]]:
@@ -91,13 +101,20 @@ class Settings:
 
 
 def _shown(name: str, value: Any) -> str:
-    if name.endswith("api_key") and value:
+    if (name.endswith("api_key") or name == "ui_auth") and value:
         return "(set)"  # never print a secret
     return str(value)
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def _parse(name: str, raw: str, default: Any) -> Any:
     kind = type(default)
+    if kind is bool:
+        if raw.lower() in _TRUE + _FALSE:
+            return raw.lower() in _TRUE
+        raise ConfigError(f"RAG_{name.upper()}={raw!r} is not a yes/no value; use true or false")
     if kind is str or isinstance(default, Path):
         return raw
     try:

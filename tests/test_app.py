@@ -2,52 +2,153 @@
 
 import json
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import MINSK_QUESTION, SEED_000
+from conftest import MINSK_QUESTION, SEED_000, SEED_003
+from rag.assistant import Assistant
+from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
 
+LVIV = """---
+title: Lviv council votes on tram fares
+date: 2022-03-02
+---
+The Lviv city council voted on Wednesday to make tram rides free for refugees arriving from the east.
 
-def _free_port() -> int:
+The mayor said the fares would return in the summer.
+"""
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def client(seeded):
-    from gradio_client import Client
-
+def served(tmp_path_factory, embedder):
+    """The app over a private store holding the seed articles, on a free loopback port; (url, settings)."""
     import app
 
-    demo = app.build_app(seeded)
-    port = _free_port()
+    folder = tmp_path_factory.mktemp("app")
+    settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="extractive")
+    demo = app.build_app(Assistant(settings, embedder=embedder))
+    port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+        yield f"http://127.0.0.1:{port}/", settings
     finally:
         demo.close()
 
 
+@pytest.fixture(scope="module")
+def client(served):
+    from gradio_client import Client
+
+    return Client(served[0], verbose=False)
+
+
 def test_ask_endpoint_returns_the_answer_json(client):
-    answer = json.loads(client.predict(MINSK_QUESTION, api_name="/ask"))
+    answer = json.loads(client.predict(MINSK_QUESTION, 0, api_name="/ask"))
     assert answer["refused"] is False and "Minsk" in answer["text"]
     assert any(c["doc_id"] == SEED_000 and "Minsk" in c["quote"] for c in answer["citations"])
 
 
-def test_chat_endpoint_renders_citations_and_refusals(client):
-    reply = client.predict(MINSK_QUESTION, api_name="/chat")
-    assert "Minsk" in reply and "**[1]" in reply and "> " in reply
-    refusal = client.predict("Who won the 2022 FIFA World Cup?", api_name="/chat")
-    assert refusal.startswith("The articles I have do not answer this question.") and "*Searched:*" in refusal
+def test_chat_endpoint_makes_a_follow_up_standalone(client):
+    history = json.dumps([{"question": "What had Putin demanded of Ukraine before the invasion began?", "answer": ""}])
+    answer = json.loads(client.predict("And what about Crimea?", history, api_name="/chat"))
+    assert answer["query"].startswith("What had Putin demanded") and "Crimea" in answer["text"]
+    refusal = json.loads(client.predict("Who won the 2022 FIFA World Cup?", "[]", api_name="/chat"))
+    assert refusal["refused"] is True and refusal["text"] == "The articles I have do not answer this question."
 
 
-def test_article_text_is_escaped_in_the_page():
+def test_bad_questions_get_the_clear_error(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="the question is empty"):
+        client.predict("   ", 0, api_name="/ask")
+    with pytest.raises(AppError, match="k=500 must be a whole number between 1 and 100"):
+        client.predict(MINSK_QUESTION, 500, api_name="/ask")
+
+
+def test_ingest_then_delete_an_uploaded_article(client, served, tmp_path):
+    from gradio_client import handle_file
+
+    settings = served[1]
+    article = tmp_path / "lviv_trams.txt"
+    article.write_text(LVIV, encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00\x01\x02binary" * 50)
+
+    report = json.loads(client.predict([handle_file(article), handle_file(broken)], api_name="/ingest"))
+    assert report["added"] == ["lviv_trams"] and report["chunks_written"] == 1
+    assert any("broken.txt" in line for line in report["notices"])
+    assert (settings.uploads / "lviv_trams.txt").read_text(encoding="utf-8") == LVIV
+    documents = {d["doc_id"]: d for d in json.loads(client.predict(api_name="/documents"))}
+    assert set(documents) == {SEED_000, SEED_003, "lviv_trams"}
+    assert documents["lviv_trams"]["title"] == "Lviv council votes on tram fares" and documents["lviv_trams"]["chunks"] == 1
+
+    answer = json.loads(client.predict("What did the Lviv city council vote for on Wednesday?", 0, api_name="/ask"))
+    assert "tram rides free" in answer["text"] and answer["citations"][0]["doc_id"] == "lviv_trams"
+
+    again = json.loads(client.predict([handle_file(article)], api_name="/ingest"))
+    assert again["unchanged"] == ["lviv_trams"] and again["chunks_written"] == 0
+
+    deleted = json.loads(client.predict("lviv_trams", api_name="/delete"))
+    assert deleted == {"doc_id": "lviv_trams", "chunks_deleted": 1}
+    assert not (settings.uploads / "lviv_trams.txt").exists()
+    assert {d["doc_id"] for d in json.loads(client.predict(api_name="/documents"))} == {SEED_000, SEED_003}
+    gone = json.loads(client.predict("What did the Lviv city council vote for on Wednesday?", 0, api_name="/ask"))
+    assert all(c["doc_id"] != "lviv_trams" for c in gone["citations"])
+
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="no document 'lviv_trams'"):
+        client.predict("lviv_trams", api_name="/delete")
+
+
+CONVERSATIONS = [
+    (MINSK_QUESTION, "[]", "Minsk"),
+    ("What had Putin demanded of Ukraine before the invasion began?", "[]", "NATO"),
+    ("And what about Crimea?", json.dumps([{"question": "What had Putin demanded of Ukraine?", "answer": ""}]), "Crimea"),
+    ("Who won the 2022 FIFA World Cup?", "[]", None),  # refused
+    ("When did Russia annex Crimea?", "[]", "2014"),
+]
+
+
+def test_ten_concurrent_chats_all_get_their_own_right_answer(served):
+    from gradio_client import Client
+
+    url = served[0]
+
+    def converse(i: int) -> dict:
+        message, history, _ = CONVERSATIONS[i % len(CONVERSATIONS)]
+        return json.loads(Client(url, verbose=False).predict(message, history, api_name="/chat"))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = [future.result(timeout=120) for future in [pool.submit(converse, i) for i in range(10)]]
+    assert time.monotonic() - started < 120
+    for i, answer in enumerate(answers):
+        message, _, key = CONVERSATIONS[i % len(CONVERSATIONS)]
+        assert answer["question"] == message
+        if key is None:
+            assert answer["refused"] is True
+        else:
+            assert answer["refused"] is False and key in answer["text"], (message, answer["text"])
+            assert answer["citations"] and all(c["quote"] for c in answer["citations"])
+
+
+def test_settings_give_the_launch_address_login_and_page_assets():
     import app
-    from rag.types import Answer, Citation
 
-    citation = Citation(1, "d", "<script>alert(1)</script>", "", "", "<img src=x onerror=alert(1)>", 0, 5)
-    rendered = app.render_answer(Answer("q", "x [1]", (citation,), False, ()))
-    assert "<script>" not in rendered and "<img" not in rendered and "&lt;img src=x onerror=alert(1)&gt;" in rendered
+    options = app.launch_options(Settings(ui_port=9000, ui_auth="ana:s3cret:x"))
+    assert options["server_name"] == "127.0.0.1" and options["server_port"] == 9000
+    assert options["auth"] == ("ana", "s3cret:x") and options["share"] is False
+    assert "rag-cite" in options["css"] and "a.rag-cite" in options["head"]
+    assert app.launch_options(Settings())["auth"] is None
+

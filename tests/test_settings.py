@@ -19,12 +19,22 @@ def test_environment_variables_are_read_and_overrides_win():
         ({"RAG_CHUNK_OVERLAP": "150"}, "RAG_CHUNK_OVERLAP=150 must be at least 0 and below half of RAG_CHUNK_SIZE (200)"),
         ({"RAG_LLM": "gpt"}, "RAG_LLM='gpt' is not one of: auto, local, openai, extractive"),
         ({"RAG_MIN_SCORE": "2"}, "RAG_MIN_SCORE=2.0 must be a cosine similarity between -1 and 1"),
+        ({"RAG_UI_SHARE": "maybe"}, "RAG_UI_SHARE='maybe' is not a yes/no value; use true or false"),
+        ({"RAG_UI_PORT": "70000"}, "RAG_UI_PORT=70000 must be a port number between 1 and 65535"),
+        ({"RAG_UI_AUTH": "ana"}, "RAG_UI_AUTH must look like user:password (both non-empty), or be unset for no login"),
     ],
 )
 def test_invalid_settings_name_the_variable_and_the_fix(environ, message):
     with pytest.raises(ConfigError) as error:
         Settings.from_env(environ)
     assert str(error.value) == message
+
+
+def test_yes_no_settings_and_the_login_is_never_shown():
+    settings = Settings.from_env({"RAG_UI_SHARE": "Yes", "RAG_UI_AUTH": "ana:pw", "RAG_UPLOADS": "~/up"})
+    assert settings.ui_share is True and settings.uploads == Path("~/up").expanduser()
+    assert Settings.from_env({"RAG_UI_SHARE": "off"}).ui_share is False
+    assert ("RAG_UI_AUTH", "(set)") in [(name, value) for name, value, _ in settings.describe()]
 
 
 def test_describe_lists_every_setting_with_its_variable():

@@ -1,0 +1,172 @@
+"""An Answer as HTML for the chat page: escaped text, `[n]` as links to their sources, quotes highlighted.
+
+Everything from an article or a model is escaped here, once, before any markup is added around it, so a
+document holding `<script>` or `<img onerror=…>` shows those characters and runs nothing. The page's only
+markup is what these functions write.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Sequence
+
+from rag.cite import CITATION_MARK
+from rag.types import Answer, Citation, Passage
+
+# Every character HTML or the chat's Markdown renderer would read as markup, as a numeric entity, in one pass:
+# "<script>" shows as written, "*Update*" stays starred, "1." starts no list, "$5bn … $3bn" is no formula.
+_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$"})
+# The chat cursor while the model writes.
+CURSOR = " ▌"
+
+
+def escape(text: str) -> str:
+    """Text safe to put into the chat: HTML-escaped and with Markdown's formatting characters neutralised."""
+    return text.translate(_ENTITIES)
+
+
+def source_id(turn: int, n: int) -> str:
+    """The id of passage n's card in the sources panel for the `turn`-th answer of a conversation."""
+    return f"rag-src-{turn}-{n}"
+
+
+def draft_html(draft: str) -> str:
+    """The model's text as it streams in, before its citations are checked."""
+    return f'<span class="rag-draft">{escape(draft)}</span>{CURSOR}'
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The checked answer for the chat: `[n]` links to its source card; a refusal looks like one."""
+    if answer.refused:
+        searched = f'<div class="rag-searched">Searched for: “{escape(answer.query or answer.question)}”</div>'
+        body = f'<div class="rag-refusal">{escape(answer.text)}</div>{searched}'
+    else:
+        body = f'<div class="rag-answer">{_linked(answer, turn)}</div>'
+    warnings = "".join(f'<div class="rag-warning">⚠ {escape(w)}</div>' for w in answer.warnings)
+    return body + warnings
+
+
+def _linked(answer: Answer, turn: int) -> str:
+    quotes: dict[int, list[Citation]] = {}
+    for c in answer.citations:
+        quotes.setdefault(c.n, []).append(c)
+    pieces, at = [], 0
+    for match in CITATION_MARK.finditer(answer.text):
+        pieces.append(escape(answer.text[at : match.start()]))
+        n = int(match.group(1))
+        cited = quotes.get(n)
+        if cited:
+            tip = f"{cited[0].title}: “{cited[0].quote}”"
+            pieces.append(
+                f'<a class="rag-cite" href="#{source_id(turn, n)}" title="{html.escape(tip, quote=True)}">&#91;{n}&#93;</a>'
+            )
+        else:
+            pieces.append(escape(match.group(0)))
+        at = match.end()
+    pieces.append(escape(answer.text[at:]))
+    return "".join(pieces)
+
+
+def sources_html(answers: Sequence[Answer]) -> str:
+    """The sources panel: one section per answer of the conversation, newest first and open."""
+    if not answers:
+        return '<div class="rag-sources-empty">Sources appear here: every [n] of an answer, with the sentence it quotes highlighted in its passage.</div>'
+    sections = [_section(answer, turn, turn == len(answers) - 1) for turn, answer in enumerate(answers)]
+    return "".join(reversed(sections))
+
+
+def _section(answer: Answer, turn: int, newest: bool) -> str:
+    head = f'<summary>{escape(answer.question)}</summary>'
+    if answer.refused:
+        closest = "".join(f"<li>{_byline(p.title, p.date, p.source)}</li>" for p in _distinct(answer.passages))
+        body = (
+            f'<p class="rag-refusal">Not answered: no passage holds the answer.</p>'
+            f'<p>Searched for: “{escape(answer.query or answer.question)}”</p>'
+            + (f'<p>Closest articles:</p><ul class="rag-closest">{closest}</ul>' if closest else "")
+        )
+    else:
+        body = "".join(_card(answer.passages[n - 1], turn, n, cs) for n, cs in _by_passage(answer.citations))
+    if answer.repairs:
+        lines = "".join(f"<li>{escape(r)}</li>" for r in answer.repairs)
+        body += f'<details class="rag-repairs"><summary>Citation check: {len(answer.repairs)} repair(s)</summary><ul>{lines}</ul></details>'
+    return f'<details class="rag-turn" id="rag-turn-{turn}"{" open" if newest else ""}>{head}{body}</details>'
+
+
+def _by_passage(citations: Sequence[Citation]) -> list[tuple[int, list[Citation]]]:
+    grouped: dict[int, list[Citation]] = {}
+    for c in citations:
+        grouped.setdefault(c.n, []).append(c)
+    return sorted(grouped.items())
+
+
+def _card(passage: Passage, turn: int, n: int, citations: Sequence[Citation]) -> str:
+    return (
+        f'<div class="rag-source" id="{source_id(turn, n)}">'
+        f'<div class="rag-source-head"><span class="rag-n">[{n}]</span> {_byline(passage.title, passage.date, passage.source)}</div>'
+        f'<blockquote class="rag-passage">{highlighted(passage, citations)}</blockquote></div>'
+    )
+
+
+def _byline(title: str, date: str, source: str) -> str:
+    where = " · ".join(escape(part) for part in (date, source) if part)
+    return f'<b class="rag-title">{escape(title)}</b>' + (f' <span class="rag-where">{where}</span>' if where else "")
+
+
+def highlighted(passage: Passage, citations: Sequence[Citation]) -> str:
+    """The passage's text with each quoted span in <mark>; a quote outside the passage is shown after it."""
+    spans = sorted(
+        (c.start - passage.start, c.end - passage.start)
+        for c in citations
+        if c.doc_id == passage.doc_id and passage.start <= c.start < c.end <= passage.end
+    )
+    out, at = [], 0
+    for start, end in spans:
+        start = max(start, at)
+        if start >= end:
+            continue
+        out.append(escape(passage.text[at:start]) + f"<mark>{escape(passage.text[start:end])}</mark>")
+        at = end
+    out.append(escape(passage.text[at:]))
+    outside = [c for c in citations if (c.start - passage.start, c.end - passage.start) not in spans]
+    out.extend(f" … <mark>{escape(c.quote)}</mark>" for c in outside)
+    return "".join(out)
+
+
+def _distinct(passages: Sequence[Passage]) -> list[Passage]:
+    seen: dict[str, Passage] = {}
+    for p in passages:
+        seen.setdefault(p.doc_id, p)
+    return list(seen.values())
+
+
+# Styles and the one script of the page: a click on [n] opens its answer's section, scrolls its card into view
+# and flashes it; hovering shows the quote (the link's title).
+CSS = """
+.rag-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
+.rag-refusal { font-style: italic; border-left: 3px solid #d97706; padding-left: .5em; }
+.rag-searched, .rag-where { color: #6b7280; font-size: .9em; }
+.rag-warning { color: #b45309; margin-top: .4em; }
+.rag-source { margin: .5em 0; padding: .4em .6em; border: 1px solid #e5e7eb; border-radius: 6px; }
+.rag-passage { white-space: pre-line; margin: .3em 0 0 0; font-size: .92em; line-height: 1.45; }
+.rag-passage mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.rag-flash { outline: 3px solid #2563eb; transition: outline .2s; }
+.rag-turn > summary { font-weight: 600; cursor: pointer; margin-top: .4em; }
+"""
+
+SCRIPT = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.rag-cite");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const card = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!card) return;
+  const section = card.closest("details");
+  if (section) section.open = true;
+  card.scrollIntoView({behavior: "smooth", block: "center"});
+  card.classList.add("rag-flash");
+  setTimeout(() => card.classList.remove("rag-flash"), 1600);
+}, true);
+</script>
+"""
