@@ -256,7 +256,7 @@ def build_app(assistant=None):
         send.click(**chat_io)
         for event in (clear.click, chatbot.clear):  # the button, or the chat's own bin icon
             event(start_over, None, [chatbot, turns, answers, sources, message], api_visibility="private")
-        add.click(add_clicked, files, [added, caption, table, doomed], api_visibility="private")
+        add.click(add_clicked, files, [added, caption, table, doomed], api_visibility="private", show_progress_on=table)
         remove.click(delete_clicked, doomed, [removed, caption, table, doomed], api_visibility="private")
         app.load(_documents_outputs, None, [caption, table, doomed], api_visibility="private")
 
@@ -282,7 +282,7 @@ def launch_options(settings) -> dict:
     auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth else None
     return dict(
         server_name=settings.ui_host, server_port=settings.ui_port, auth=auth, share=settings.ui_share,
-        css=render.CSS, head=render.SCRIPT, allowed_paths=[],
+        css=render.CSS, head=render.SCRIPT,
     )
 
 

@@ -4,6 +4,7 @@ import json
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,47 @@ def test_settings_give_the_launch_address_login_and_page_assets():
     assert "rag-cite" in options["css"] and "a.rag-cite" in options["head"]
     assert app.launch_options(Settings())["auth"] is None
 
+
+
+def test_python_app_py_serves_the_page_on_loopback(tmp_path):
+    """The entry point a user runs: settings from RAG_*, the page up on 127.0.0.1, stopped by the test."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    env = os.environ | {
+        "RAG_STORE": str(tmp_path / "store"), "RAG_UPLOADS": str(tmp_path / "uploads"), "RAG_LLM": "extractive",
+        "RAG_UI_PORT": str(port),
+    }
+    app_py = Path(__file__).resolve().parents[1] / "app.py"
+    server = subprocess.Popen([sys.executable, str(app_py)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "the page did not come up within 120 s"
+                time.sleep(1)
+        assert "rag — answers from your news articles" in page
+        assert (tmp_path / "store").is_dir()  # the empty store got the bundled articles
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_app_py_refuses_bad_settings_with_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    app_py = Path(__file__).resolve().parents[1] / "app.py"
+    env = os.environ | {"RAG_UI_AUTH": "nopassword", "RAG_STORE": str(tmp_path / "store")}
+    done = subprocess.run([sys.executable, str(app_py)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: RAG_UI_AUTH must look like user:password (both non-empty), or be unset for no login"
