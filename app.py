@@ -124,7 +124,7 @@ def build_app(assistant=None):
 
     page = Page(assistant or build_assistant())
 
-    def respond(message, chat, turns, answers, backend, k):
+    def respond(message, chat, turns, answers, backend, k, since, until, sources):
         """Stream the model's draft into the chat, then the checked answer and its sources."""
         if not (message or "").strip():
             yield gr.skip(), chat, turns, answers, gr.skip()
@@ -133,7 +133,10 @@ def build_app(assistant=None):
         yield "", chat, turns, answers, gr.skip()
         draft = ""
         try:
-            for event in page.assistant_for(backend).stream(message, history=turns, k=int(k)):
+            events = page.assistant_for(backend).stream(
+                message, history=turns, k=int(k), since=since, until=until, sources=sources
+            )
+            for event in events:
                 if isinstance(event, str):
                     draft += event
                     chat[-1] = {"role": "assistant", "content": render.draft_html(draft)}
@@ -168,14 +171,17 @@ def build_app(assistant=None):
         rows = page.documents()
         total = sum(r["chunks"] for r in rows)
         caption = f"{_count(len(rows), 'document')}, {_count(total, 'chunk')} in {_plain(str(page.settings.store))}"
-        return caption, _table(rows), gr.update(choices=[r["doc_id"] for r in rows], value=None)
+        names = sorted({r["source"] for r in rows if r["source"]})
+        return caption, _table(rows), gr.update(choices=[r["doc_id"] for r in rows], value=None), gr.update(choices=names)
 
     # Named endpoints for scripts (gradio_client): JSON text in the same format as the Python API and the CLI.
     # Text, not dicts: gradio_client would take the passages' file paths for files to download.
-    def ask(question: str, k: int = 0) -> str:
-        """Answer one question; the Answer as JSON, as `python -m rag ask --json` prints it."""
+    def ask(question: str, k: int = 0, since: str = "", until: str = "", sources: list[str] | None = None) -> str:
+        """Answer one question; the Answer as JSON, as `python -m rag ask --json` prints it. Optional: k
+        (0: the default), since/until (YYYY-MM-DD), sources (names) limit the articles searched."""
         try:
-            return json.dumps(page.assistant.ask(question, k=k or None).to_dict(), ensure_ascii=False)
+            answer = page.assistant.ask(question, k=k or None, since=since, until=until, sources=sources)
+            return json.dumps(answer.to_dict(), ensure_ascii=False)
         except RagError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -232,6 +238,12 @@ def build_app(assistant=None):
             with gr.Accordion("Settings", open=False):
                 backend = gr.Radio(BACKENDS, value=page.default_backend, label="Answers written by", elem_id="rag-backend")
                 k = gr.Slider(1, 20, value=page.settings.top_k, step=1, label="Passages retrieved per question")
+                with gr.Row():
+                    since = gr.Textbox(label="Published on or after", placeholder="YYYY-MM-DD", elem_id="rag-since")
+                    until = gr.Textbox(label="Published on or before", placeholder="YYYY-MM-DD", elem_id="rag-until")
+                    sources_filter = gr.Dropdown(
+                        label="Only from these sources", choices=[], multiselect=True, elem_id="rag-sources-filter"
+                    )
                 info = gr.Markdown(page.describe(page.default_backend), elem_id="rag-info")
                 backend.change(page.describe, backend, info, api_visibility="private")
         with gr.Tab("Documents"):
@@ -249,16 +261,17 @@ def build_app(assistant=None):
             removed = gr.Markdown(elem_id="rag-removed")
 
         chat_io = dict(
-            fn=respond, inputs=[message, chatbot, turns, answers, backend, k],
+            fn=respond, inputs=[message, chatbot, turns, answers, backend, k, since, until, sources_filter],
             outputs=[message, chatbot, turns, answers, sources], api_visibility="private",
         )
         message.submit(**chat_io)
         send.click(**chat_io)
         for event in (clear.click, chatbot.clear):  # the button, or the chat's own bin icon
             event(start_over, None, [chatbot, turns, answers, sources, message], api_visibility="private")
-        add.click(add_clicked, files, [added, caption, table, doomed], api_visibility="private", show_progress_on=table)
-        remove.click(delete_clicked, doomed, [removed, caption, table, doomed], api_visibility="private")
-        app.load(_documents_outputs, None, [caption, table, doomed], api_visibility="private")
+        listing = [caption, table, doomed, sources_filter]
+        add.click(add_clicked, files, [added, *listing], api_visibility="private", show_progress_on=table)
+        remove.click(delete_clicked, doomed, [removed, *listing], api_visibility="private")
+        app.load(_documents_outputs, None, listing, api_visibility="private")
 
         gr.api(ask, api_name="ask")
         gr.api(chat_api, api_name="chat")

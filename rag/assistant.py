@@ -17,7 +17,7 @@ from rag.extractive import ExtractiveAnswerer, excerpts
 from rag.generate import Generator, generate
 from rag.ingest import sync
 from rag.prompts import REFUSAL
-from rag.retrieve import search_by_vector
+from rag.retrieve import describe_filters, make_filters, search_by_vector
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -90,34 +90,46 @@ class Assistant:
             raise RagError(f"no document {doc_id!r} in {self.settings.store}; list them with: python -m rag stats")
         return deleted
 
-    def search(self, query: str, k: int | None = None, distinct_documents: bool = False) -> list[Passage]:
+    def search(
+        self, query: str, k: int | None = None, distinct_documents: bool = False, *, since=None, until=None, sources=None
+    ) -> list[Passage]:
+        """The passages nearest to `query`; `since`/`until` (YYYY-MM-DD) and `sources` limit which articles."""
         query = self._check_question(query)
+        filters = make_filters(since, until, sources)
         vector = self.embedder.embed([query])[0]
-        return search_by_vector(self.store, vector, self._check_k(k), distinct_documents)
+        return search_by_vector(self.store, vector, self._check_k(k), distinct_documents, filters)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Answer one question from the articles; `Answer.text` cites passages as [n]."""
-        return _last(self.stream(question, k=k))
+    def ask(self, question: str, k: int | None = None, *, since=None, until=None, sources=None) -> Answer:
+        """Answer one question from the articles; `Answer.text` cites passages as [n]. `since`/`until`
+        (YYYY-MM-DD, inclusive) and `sources` (publisher names) limit which articles may answer."""
+        return _last(self.stream(question, k=k, since=since, until=until, sources=sources))
 
-    def chat(self, message: str, history: History = (), k: int | None = None) -> Answer:
+    def chat(
+        self, message: str, history: History = (), k: int | None = None, *, since=None, until=None, sources=None
+    ) -> Answer:
         """Answer a message in a conversation: a follow-up is made standalone before retrieval."""
-        return _last(self.stream(message, history=history, k=k))
+        return _last(self.stream(message, history=history, k=k, since=since, until=until, sources=sources))
 
-    def stream(self, question: str, history: History = (), k: int | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: History = (), k: int | None = None, *, since=None, until=None, sources=None
+    ) -> Iterator[str | Answer]:
         """Text pieces as the model writes them, then the verified Answer (always last, always once).
 
         The streamed text is the model's draft; the Answer's text is what survived citation checking."""
         question = self._check_question(question)
         k = self._check_k(k)
+        filters = make_filters(since, until, sources)
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query = self.standalone(question, history, timings)
         searching = time.perf_counter()
         vector = self.embedder.embed([query])[0]
-        passages = search_by_vector(self.store, vector, k)
+        passages = search_by_vector(self.store, vector, k, filters=filters)
         timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
-        answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query)
-        if not passages:
+        answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query, filters=filters)
+        if not passages and filters:
+            answer = _replace(answer, warnings=(f"no article matches {describe_filters(filters)}; widen the filters",))
+        elif not passages:
             answer = _replace(answer, warnings=(
                 f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",))
         elif passages[0].score < self.settings.min_score:

@@ -30,12 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, help="passages to retrieve (default: RAG_TOP_K)")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON, as the Python API returns it")
+    _filter_arguments(ask)
 
     search = commands.add_parser("search", help="show the passages retrieved for a query")
     search.add_argument("query")
     search.add_argument("-k", type=int, help="passages to return (default: RAG_TOP_K)")
     search.add_argument("--documents", action="store_true", help="one passage per article")
     search.add_argument("--json", action="store_true")
+    _filter_arguments(search)
 
     remove = commands.add_parser("remove", help="delete a document from the store")
     remove.add_argument("doc_id")
@@ -101,13 +103,13 @@ def _run(args: argparse.Namespace) -> int:
         report = assistant.ingest(args.paths, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild)
         _print_ingest(report, assistant.store.count(), args.json)
     elif args.command == "ask":
-        answer = _stream_answer(assistant, args.question, args.k, live=sys.stdout.isatty() and not args.json)
+        answer = _stream_answer(assistant, args.question, args.k, _filters(args), live=sys.stdout.isatty() and not args.json)
         if args.json:
             _print_json(answer.to_dict())
         else:
             _print_answer(answer)
     elif args.command == "search":
-        passages = assistant.search(args.query, k=args.k, distinct_documents=args.documents)
+        passages = assistant.search(args.query, k=args.k, distinct_documents=args.documents, **_filters(args))
         if args.json:
             _print_json([dataclasses.asdict(p) for p in passages])
         else:
@@ -160,12 +162,22 @@ def _print_json(value) -> None:
     print()
 
 
-def _stream_answer(assistant, question: str, k: int | None, live: bool):
+def _filter_arguments(command) -> None:
+    command.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after this day")
+    command.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before this day")
+    command.add_argument("--source", action="append", metavar="NAME", help="only articles from this source (repeatable)")
+
+
+def _filters(args) -> dict:
+    return {"since": args.since, "until": args.until, "sources": args.source}
+
+
+def _stream_answer(assistant, question: str, k: int | None, filters: dict, live: bool):
     """The Answer; on a terminal the model's draft is shown as it is written, then replaced by the checked text."""
     from rag.types import Answer
 
     draft = []
-    for event in assistant.stream(question, k=k):
+    for event in assistant.stream(question, k=k, **filters):
         if isinstance(event, Answer):
             if draft:
                 print("\n", flush=True)

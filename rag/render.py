@@ -11,6 +11,7 @@ import html
 from typing import Sequence
 
 from rag.cite import CITATION_MARK
+from rag.retrieve import describe_filters
 from rag.types import Answer, Citation, Passage
 
 # Every character HTML or the chat's Markdown renderer would read as markup, as a numeric entity, in one pass:
@@ -38,12 +39,16 @@ def draft_html(draft: str) -> str:
 def answer_html(answer: Answer, turn: int) -> str:
     """The checked answer for the chat: `[n]` links to its source card; a refusal looks like one."""
     if answer.refused:
-        searched = f'<div class="rag-searched">Searched for: “{escape(answer.query or answer.question)}”</div>'
+        searched = f'<div class="rag-searched">Searched for: “{escape(answer.query or answer.question)}”{_limits(answer)}</div>'
         body = f'<div class="rag-refusal">{escape(answer.text)}</div>{searched}'
     else:
         body = f'<div class="rag-answer">{_linked(answer, turn)}</div>'
     warnings = "".join(f'<div class="rag-warning">⚠ {escape(w)}</div>' for w in answer.warnings)
     return body + warnings
+
+
+def _limits(answer: Answer) -> str:
+    return f" (limited to {escape(describe_filters(answer.filters))})" if answer.filters else ""
 
 
 def _linked(answer: Answer, turn: int) -> str:
@@ -81,7 +86,7 @@ def _section(answer: Answer, turn: int, newest: bool) -> str:
         closest = "".join(f"<li>{_byline(p.title, p.date, p.source)}</li>" for p in _distinct(answer.passages))
         body = (
             f'<p class="rag-refusal">Not answered: no passage holds the answer.</p>'
-            f'<p>Searched for: “{escape(answer.query or answer.question)}”</p>'
+            f'<p>Searched for: “{escape(answer.query or answer.question)}”{_limits(answer)}</p>'
             + (f'<p>Closest articles:</p><ul class="rag-closest">{closest}</ul>' if closest else "")
         )
     else:

@@ -17,7 +17,8 @@ from typing import Any, Iterator, Sequence
 from rag.errors import StoreError, StoreMismatchError
 from rag.types import Chunk, Document, Passage
 
-SCHEMA_VERSION = 1
+# 2: chunks carry `day` (YYYYMMDD as a number, 0 when the date is unknown) so date ranges filter inside Chroma.
+SCHEMA_VERSION = 2
 _SQLITE = "chroma.sqlite3"
 _LOCK = ".rag-write.lock"
 _PAGE = 5000
@@ -71,7 +72,23 @@ class ChunkStore:
         except Exception as exc:  # chromadb raises many kinds; all mean the same to the user
             raise StoreError(f"{path}: cannot open the Chroma store ({type(exc).__name__}: {exc})") from None
         self.collection_name = collection
-        _check_manifest(path, dict(self._collection.metadata or {}), manifest)
+        found = dict(self._collection.metadata or {})
+        if found.get("rag_schema") == 1 and manifest.get("rag_schema") == 2:
+            found = self._upgrade_from_1(found)
+        _check_manifest(path, found, manifest)
+
+    def _upgrade_from_1(self, found: dict[str, Any]) -> dict[str, Any]:
+        """Give a schema-1 store's chunks their `day`, in place: metadata only, nothing is embedded again."""
+        with self.writing():
+            ids, days = [], []
+            for chunk_id, meta in self._all_metadatas():
+                ids.append(chunk_id)
+                days.append({"day": day_number(meta.get("date", ""))})
+            for start in range(0, len(ids), _PAGE):
+                self._collection.update(ids=ids[start : start + _PAGE], metadatas=days[start : start + _PAGE])
+            upgraded = found | {"rag_schema": 2}
+            self._collection.modify(metadata=upgraded)
+        return upgraded
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -110,13 +127,15 @@ class ChunkStore:
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [chunk_id for chunk_id, _ in self._all_metadatas(where={"doc_id": doc_id})]
 
-    def query(self, embedding: Sequence[float], k: int) -> list[Passage]:
+    def query(self, embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
+        """The k chunks nearest to `embedding`, among those matching Chroma's `where` filter when given."""
         stored = self.count()
         if k <= 0 or stored == 0:
             return []
         result = self._collection.query(
             query_embeddings=[list(embedding)],
             n_results=min(k, stored),
+            where=where or None,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -168,6 +187,7 @@ class ChunkStore:
                     "doc_id": doc.doc_id,
                     "title": doc.title,
                     "date": doc.date,
+                    "day": day_number(doc.date),
                     "source": doc.source,
                     "path": doc.path,
                     "url": doc.url,
@@ -206,6 +226,12 @@ class ChunkStore:
             configuration={"hnsw": {"space": "cosine"}},
             metadata=dict(self.manifest),
         )
+
+
+def day_number(date: str) -> int:
+    """2022-02-25 -> 20220225, the form Chroma can compare; 0 for an unknown date."""
+    digits = date.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
 def _check_directory(path: Path) -> None:

@@ -54,6 +54,19 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return: published within [since, until] (ISO dates, inclusive; an article
+    with no date is left out once either is set), and from one of `sources` (exact names) when any are given."""
+
+    since: str = ""
+    until: str = ""
+    sources: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.sources)
+
+
+@dataclass(frozen=True)
 class Citation:
     """What `[n]` in an answer points at: a verbatim quote of passage n, with offsets into its document."""
 
@@ -80,6 +93,7 @@ class Answer:
     warnings: tuple[str, ...] = ()
     query: str = ""  # what was searched: the question, or a follow-up made standalone
     repairs: tuple[str, ...] = ()  # what citation checking changed in the model's draft, one line each
+    filters: Filters = field(default_factory=Filters)  # what the search was limited to
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -67,6 +67,14 @@ def test_chat_endpoint_makes_a_follow_up_standalone(client):
     assert refusal["refused"] is True and refusal["text"] == "The articles I have do not answer this question."
 
 
+def test_ask_endpoint_takes_date_and_source_filters(client):
+    dated = json.loads(client.predict(MINSK_QUESTION, 0, "2022-02-25", "2022-02-25", [], api_name="/ask"))
+    assert "Minsk" in dated["text"] and dated["filters"] == {"since": "2022-02-25", "until": "2022-02-25", "sources": []}
+    later = json.loads(client.predict(MINSK_QUESTION, 0, "2023-01-01", "", ["Reuters"], api_name="/ask"))
+    assert later["refused"] is True
+    assert later["warnings"] == ["no article matches dates 2023-01-01 to any, sources Reuters; widen the filters"]
+
+
 def test_bad_questions_get_the_clear_error(client):
     from gradio_client.exceptions import AppError
 
@@ -74,6 +82,8 @@ def test_bad_questions_get_the_clear_error(client):
         client.predict("   ", 0, api_name="/ask")
     with pytest.raises(AppError, match="k=500 must be a whole number between 1 and 100"):
         client.predict(MINSK_QUESTION, 500, api_name="/ask")
+    with pytest.raises(AppError, match="since='Feb 1' is not a date; write it as YYYY-MM-DD"):
+        client.predict(MINSK_QUESTION, 0, "Feb 1", api_name="/ask")
 
 
 def test_ingest_then_delete_an_uploaded_article(client, served, tmp_path):

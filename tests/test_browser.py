@@ -150,6 +150,17 @@ def test_a_refusal_is_plainly_a_refusal_with_what_was_searched(browser, page_url
     assert "Not answered" in _one(browser, "#rag-sources").text and _one(browser, "#rag-chat a.rag-cite") is None
     browser.save_screenshot(str(ARTIFACTS / "refusal.png"))
 
+    # A date filter that leaves no article: the Minsk question is refused, and the page says what limited it.
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.ID, "rag-new").click()
+    _wait(browser).until(lambda d: _one(d, "#rag-chat .rag-refusal") is None and "Sources appear here" in _text(d, "#rag-sources"))
+    browser.find_element(By.XPATH, "//*[normalize-space()='Settings' and (self::button or self::span)]").click()
+    _wait(browser).until(lambda d: _one(d, "#rag-since textarea, #rag-since input")).send_keys("2023-01-01")
+    _ask(browser, MINSK_QUESTION)
+    searched = _wait(browser, 120).until(lambda d: _one(d, "#rag-chat .rag-searched")).text
+    assert searched == f"Searched for: “{MINSK_QUESTION}” (limited to dates 2023-01-01 to any)"
+
 
 def test_an_uploaded_article_with_html_shows_as_text_and_runs_nothing_then_is_deleted(browser, page_url, tmp_path):
     from selenium.webdriver.common.by import By

@@ -26,7 +26,7 @@ def test_ask_json_prints_the_answer_as_the_api_returns_it(tmp_path):
     result = rag("ask", MINSK_QUESTION, "--json", store=tmp_path / "store")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "text", "citations", "refused", "passages", "timings", "warnings", "query", "repairs"}
+    assert set(answer) == {"question", "text", "citations", "refused", "passages", "timings", "warnings", "query", "repairs", "filters"}
     assert answer["refused"] is False and "Minsk" in answer["text"]
     citation = next(c for c in answer["citations"] if "Minsk" in c["quote"])
     assert citation["doc_id"] == SEED_000
@@ -64,6 +64,7 @@ def test_ingest_twice_keeps_the_chunk_count_and_remove_and_stats_work(tmp_path):
         (("ask", "x" * 100_000), {}, "error: the question is 100,000 characters; the limit is 2,000"),
         (("search", "talks"), {"RAG_TOP_K": "zero"}, "error: RAG_TOP_K='zero' is not a valid int"),
         (("remove", "nope"), {}, "error: no document 'nope' in"),
+        (("ask", "talks?", "--since", "2022-02-30"), {}, "error: since='2022-02-30' is not a date; write it as YYYY-MM-DD"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_status_2(tmp_path, args, env, message):

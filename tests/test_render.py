@@ -1,5 +1,6 @@
 """An Answer as the chat page's HTML: escaped text, [n] linked to its source card, quotes highlighted."""
 
+import dataclasses
 import html
 import re
 
@@ -7,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from rag import render
 from rag.prompts import REFUSAL
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Filters, Passage
 
 DOC_TEXT = "Talks were proposed. Moscow offered Minsk as the venue for talks. Kyiv declined."
 
@@ -51,7 +52,9 @@ def test_a_refusal_says_so_and_shows_what_was_searched():
     answer = Answer("Who won the cup?", REFUSAL, (), True, (_passage(title="Cup talk"),), query="Who won the cup?")
     chat = render.answer_html(answer, 0)
     assert '<div class="rag-refusal">The articles I have do not answer this question&#46;</div>' in chat
-    assert "Searched for: “Who won the cup?”" in chat
+    assert "Searched for: “Who won the cup?”</div>" in chat
+    limited = render.answer_html(dataclasses.replace(answer, filters=Filters("2022-02-01", "", ("AP",))), 0)
+    assert "Searched for: “Who won the cup?” (limited to dates 2022&#45;02&#45;01 to any, sources AP)" in limited
     panel = render.sources_html([answer])
     assert "Not answered" in panel and "Cup talk" in panel and "rag-src-" not in panel
 

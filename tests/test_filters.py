@@ -1,0 +1,114 @@
+"""Date-range and source filters: pushed into Chroma's metadata filter, in the API, the CLI and old stores."""
+
+import json
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.errors import ConfigError
+from rag.settings import Settings
+from rag.store import day_number
+from rag.types import Filters
+
+# One story told three times: only dates and sources tell the articles apart.
+ARTICLES = [
+    {"doc_id": "jan-reuters", "title": "Grain deal talks", "date": "2022-01-10", "source": "Reuters",
+     "text": "Grain exporters met in Istanbul to discuss safe passage for ships carrying wheat from Odesa."},
+    {"doc_id": "feb-ap", "title": "Grain deal talks resume", "date": "2022-02-20", "source": "AP",
+     "text": "Grain exporters met again in Istanbul to discuss safe passage for ships carrying wheat from Odesa."},
+    {"doc_id": "undated-reuters", "title": "Grain deal talks, background", "date": "", "source": "Reuters",
+     "text": "Grain exporters have met in Istanbul before to discuss safe passage for wheat ships from Odesa."},
+]
+QUESTION = "Where did grain exporters meet to discuss safe passage for wheat ships?"
+
+
+@pytest.fixture(scope="module")
+def grain(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("grain")
+    corpus = folder / "grain.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    assistant = Assistant(Settings(store=folder / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
+    assistant.ingest([corpus], progress=False)
+    return assistant
+
+
+def _found(assistant, **filters) -> set[str]:
+    return {p.doc_id for p in assistant.search(QUESTION, k=10, **filters)}
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({}, {"jan-reuters", "feb-ap", "undated-reuters"}),
+        ({"since": "2022-02-01"}, {"feb-ap"}),
+        ({"until": "2022-02-19"}, {"jan-reuters"}),  # the undated article is not known to be before
+        ({"since": "2022-01-10", "until": "2022-01-10"}, {"jan-reuters"}),  # both ends inclusive
+        ({"sources": ["Reuters"]}, {"jan-reuters", "undated-reuters"}),
+        ({"sources": "AP"}, {"feb-ap"}),
+        ({"sources": ["Reuters", "AP"], "since": "2022-01-01"}, {"jan-reuters", "feb-ap"}),
+        ({"sources": ["Bloomberg"]}, set()),
+    ],
+)
+def test_filters_limit_the_articles_searched(grain, filters, expected):
+    assert _found(grain, **filters) == expected
+
+
+def test_an_answer_comes_only_from_matching_articles_and_says_when_none_match(grain):
+    answer = grain.ask(QUESTION, since="2022-02-01")
+    assert answer.refused is False and "Istanbul" in answer.text
+    assert {c.doc_id for c in answer.citations} == {"feb-ap"} and answer.filters == Filters("2022-02-01", "", ())
+    empty = grain.ask(QUESTION, since="2023-01-01", sources=["AP"])
+    assert empty.refused is True and empty.passages == ()
+    assert empty.warnings == ("no article matches dates 2023-01-01 to any, sources AP; widen the filters",)
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"since": "2022-02-30"}, "since='2022-02-30' is not a date; write it as YYYY-MM-DD, e.g. 2022-02-24"),
+        ({"until": "last week"}, "until='last week' is not a date; write it as YYYY-MM-DD, e.g. 2022-02-24"),
+        ({"since": "2022-03-02", "until": "2022-03-01"}, "since 2022-03-02 is after until 2022-03-01; swap them or drop one"),
+        ({"sources": [3]}, "sources must be names (text), e.g. sources=['Reuters']; got [3]"),
+    ],
+)
+def test_bad_filters_get_one_clear_line(grain, filters, message):
+    with pytest.raises(ConfigError) as error:
+        grain.ask(QUESTION, **filters)
+    assert str(error.value) == message
+
+
+def test_a_store_from_schema_1_gains_dates_in_place_without_embedding_again(tmp_path, embedder, monkeypatch):
+    """Stores written before `day` existed are upgraded on open: metadata only, the same vectors."""
+    from rag import store as store_module
+
+    corpus = tmp_path / "grain.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    settings = Settings(store=tmp_path / "store", llm="extractive")
+    with monkeypatch.context() as old:  # write the store as schema 1 did: no `day` on any chunk
+        old.setattr(store_module, "SCHEMA_VERSION", 1)
+        old.setattr(store_module, "day_number", lambda date: None)
+        before = Assistant(settings, embedder=embedder, seed_if_empty=False)
+        before.ingest([corpus], progress=False)
+        assert before.store.manifest["rag_schema"] == 1
+        scores = {p.doc_id: p.score for p in before.search(QUESTION, k=10)}
+        del before
+
+    class NoEmbedding:  # the upgrade must not need the embedder
+        name, dim = embedder.name, embedder.dim
+
+        def embed(self, texts):
+            raise AssertionError("the upgrade embedded text")
+
+    from rag.factory import build_store
+
+    upgraded = build_store(settings, NoEmbedding())
+    assert upgraded._collection.metadata["rag_schema"] == 2
+    days = {meta["doc_id"]: meta["day"] for _, meta in upgraded._all_metadatas()}
+    assert days == {"jan-reuters": 20220110, "feb-ap": 20220220, "undated-reuters": 0}
+    after = Assistant(settings, embedder=embedder, store=upgraded, seed_if_empty=False)
+    assert {p.doc_id: p.score for p in after.search(QUESTION, k=10)} == scores
+    assert _found(after, since="2022-02-01") == {"feb-ap"}
+
+
+def test_day_numbers():
+    assert (day_number("2022-02-25"), day_number(""), day_number("2022")) == (20220225, 0, 0)
