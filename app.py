@@ -124,7 +124,7 @@ def build_app(assistant=None):
 
     page = Page(assistant or build_assistant())
 
-    def respond(message, chat, turns, answers, backend, k, since, until, sources):
+    def respond(message, chat, turns, answers, backend, k, since, until, sources, as_of):
         """Stream the model's draft into the chat, then the checked answer and its sources."""
         if not (message or "").strip():
             yield gr.skip(), chat, turns, answers, gr.skip()
@@ -134,7 +134,7 @@ def build_app(assistant=None):
         draft = ""
         try:
             events = page.assistant_for(backend).stream(
-                message, history=turns, k=int(k), since=since, until=until, sources=sources
+                message, history=turns, k=int(k), since=since, until=until, sources=sources, as_of=as_of
             )
             for event in events:
                 if isinstance(event, str):
@@ -176,11 +176,14 @@ def build_app(assistant=None):
 
     # Named endpoints for scripts (gradio_client): JSON text in the same format as the Python API and the CLI.
     # Text, not dicts: gradio_client would take the passages' file paths for files to download.
-    def ask(question: str, k: int = 0, since: str = "", until: str = "", sources: list[str] | None = None) -> str:
+    def ask(
+        question: str, k: int = 0, since: str = "", until: str = "", sources: list[str] | None = None, as_of: str = ""
+    ) -> str:
         """Answer one question; the Answer as JSON, as `python -m rag ask --json` prints it. Optional: k
-        (0: the default), since/until (YYYY-MM-DD), sources (names) limit the articles searched."""
+        (0: the default), since/until (YYYY-MM-DD), sources (names) limit the articles searched; as_of
+        (YYYY-MM-DD) leaves out later articles and prefers those published close to it."""
         try:
-            answer = page.assistant.ask(question, k=k or None, since=since, until=until, sources=sources)
+            answer = page.assistant.ask(question, k=k or None, since=since, until=until, sources=sources, as_of=as_of)
             return json.dumps(answer.to_dict(), ensure_ascii=False)
         except RagError as exc:
             raise gr.Error(str(exc)) from None
@@ -244,6 +247,9 @@ def build_app(assistant=None):
                     sources_filter = gr.Dropdown(
                         label="Only from these sources", choices=[], multiselect=True, elem_id="rag-sources-filter"
                     )
+                    as_of = gr.Textbox(
+                        label="Asked as of (later articles left out)", placeholder="YYYY-MM-DD", elem_id="rag-as-of"
+                    )
                 info = gr.Markdown(page.describe(page.default_backend), elem_id="rag-info")
                 backend.change(page.describe, backend, info, api_visibility="private")
         with gr.Tab("Documents"):
@@ -261,7 +267,7 @@ def build_app(assistant=None):
             removed = gr.Markdown(elem_id="rag-removed")
 
         chat_io = dict(
-            fn=respond, inputs=[message, chatbot, turns, answers, backend, k, since, until, sources_filter],
+            fn=respond, inputs=[message, chatbot, turns, answers, backend, k, since, until, sources_filter, as_of],
             outputs=[message, chatbot, turns, answers, sources], api_visibility="private",
         )
         message.submit(**chat_io)

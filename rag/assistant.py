@@ -17,7 +17,7 @@ from rag.extractive import ExtractiveAnswerer, excerpts
 from rag.generate import Generator, generate
 from rag.ingest import sync
 from rag.prompts import REFUSAL
-from rag.retrieve import describe_filters, make_filters, search_by_vector
+from rag.retrieve import describe_filters, make_filters
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -54,6 +54,7 @@ class Assistant:
         self.settings = settings or Settings.from_env()
         self.embedder = embedder or factory.build_embedder(self.settings)
         self.store = store or factory.build_store(self.settings, self.embedder)
+        self.retriever = factory.build_retriever(self.settings, self.store)
         self.answerer = ExtractiveAnswerer(self.embedder, self.settings.min_sentence_score)
         self.generator = generator if generator is not None else factory.build_generator(self.settings)
         if seed_if_empty and self.store.count() == 0:
@@ -69,18 +70,26 @@ class Assistant:
         progress: bool = True,
         on_notice: Callable[[str], None] | None = None,
     ) -> IngestReport:
-        return sync(
-            self.store,
-            self.embedder,
-            [Path(p) for p in paths],
-            self.settings.chunk_size,
-            self.settings.chunk_overlap,
-            prune=prune,
-            dry_run=dry_run,
-            rebuild=rebuild,
-            progress=progress,
-            on_notice=on_notice,
-        )
+        try:
+            return sync(
+                self.store,
+                self.embedder,
+                [Path(p) for p in paths],
+                self.settings.chunk_size,
+                self.settings.chunk_overlap,
+                prune=prune,
+                dry_run=dry_run,
+                rebuild=rebuild,
+                progress=progress,
+                on_notice=on_notice,
+            )
+        finally:
+            self._reindex_words()
+
+    def _reindex_words(self) -> None:
+        """Bring the BM25 index up to date now, so the next question does not wait for it."""
+        if self.retriever.lexical is not None:
+            self.retriever.lexical.refresh()
 
     def remove(self, doc_id: str) -> int:
         """Delete one document's chunks; returns how many were deleted."""
@@ -88,43 +97,49 @@ class Assistant:
             deleted = self.store.delete_document(doc_id)
         if deleted == 0:
             raise RagError(f"no document {doc_id!r} in {self.settings.store}; list them with: python -m rag stats")
+        self._reindex_words()
         return deleted
 
     def search(
-        self, query: str, k: int | None = None, distinct_documents: bool = False, *, since=None, until=None, sources=None
+        self, query: str, k: int | None = None, distinct_documents: bool = False, *, since=None, until=None,
+        sources=None, as_of=None,
     ) -> list[Passage]:
-        """The passages nearest to `query`; `since`/`until` (YYYY-MM-DD) and `sources` limit which articles."""
+        """The passages that best match `query`; `since`/`until` (YYYY-MM-DD) and `sources` limit which articles,
+        `as_of` leaves out later ones and prefers those published close to it."""
         query = self._check_question(query)
-        filters = make_filters(since, until, sources)
+        filters = make_filters(since, until, sources, as_of)
         vector = self.embedder.embed([query])[0]
-        return search_by_vector(self.store, vector, self._check_k(k), distinct_documents, filters)
+        return self.retriever.search(query, vector, self._check_k(k), distinct_documents, filters)
 
-    def ask(self, question: str, k: int | None = None, *, since=None, until=None, sources=None) -> Answer:
+    def ask(self, question: str, k: int | None = None, *, since=None, until=None, sources=None, as_of=None) -> Answer:
         """Answer one question from the articles; `Answer.text` cites passages as [n]. `since`/`until`
-        (YYYY-MM-DD, inclusive) and `sources` (publisher names) limit which articles may answer."""
-        return _last(self.stream(question, k=k, since=since, until=until, sources=sources))
+        (YYYY-MM-DD, inclusive) and `sources` (publisher names) limit which articles may answer; `as_of` is the
+        day the question is asked (later articles are left out, those close to it preferred)."""
+        return _last(self.stream(question, k=k, since=since, until=until, sources=sources, as_of=as_of))
 
     def chat(
-        self, message: str, history: History = (), k: int | None = None, *, since=None, until=None, sources=None
+        self, message: str, history: History = (), k: int | None = None, *, since=None, until=None, sources=None,
+        as_of=None,
     ) -> Answer:
         """Answer a message in a conversation: a follow-up is made standalone before retrieval."""
-        return _last(self.stream(message, history=history, k=k, since=since, until=until, sources=sources))
+        return _last(self.stream(message, history, k, since=since, until=until, sources=sources, as_of=as_of))
 
     def stream(
-        self, question: str, history: History = (), k: int | None = None, *, since=None, until=None, sources=None
+        self, question: str, history: History = (), k: int | None = None, *, since=None, until=None, sources=None,
+        as_of=None,
     ) -> Iterator[str | Answer]:
         """Text pieces as the model writes them, then the verified Answer (always last, always once).
 
         The streamed text is the model's draft; the Answer's text is what survived citation checking."""
         question = self._check_question(question)
         k = self._check_k(k)
-        filters = make_filters(since, until, sources)
+        filters = make_filters(since, until, sources, as_of)
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query = self.standalone(question, history, timings)
         searching = time.perf_counter()
         vector = self.embedder.embed([query])[0]
-        passages = search_by_vector(self.store, vector, k, filters=filters)
+        passages = self.retriever.search(query, vector, k, filters=filters)
         timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
         answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query, filters=filters)
         if not passages and filters:
@@ -132,7 +147,7 @@ class Assistant:
         elif not passages:
             answer = _replace(answer, warnings=(
                 f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",))
-        elif passages[0].score < self.settings.min_score:
+        elif max(p.score for p in passages) < self.settings.min_score:
             pass  # the evidence is too weak to be worth a model's time: refuse at once
         elif self.generator is None:
             answer = self._extract(answer, query, vector, passages)

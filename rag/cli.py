@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="local model name or .gguf path (default: RAG_MODEL)")
     evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out)")
     evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses eval/thresholds.toml")
+    evaluate.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="default: RAG_RETRIEVAL")
+    evaluate.add_argument("--ignore-dates", action="store_true", help="do not ask dated questions as of their date")
 
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
     bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus (default: shared news2022)")
@@ -138,14 +140,15 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     from rag.report import metrics_table, write_report
 
     questions = load_questions(args.questions or DEFAULT_QUESTIONS)
-    settings = dataclasses.replace(settings, **{k: v for k, v in (("llm", args.llm), ("model", args.model)) if v})
+    chosen = (("llm", args.llm), ("model", args.model), ("retrieval", args.retrieval))
+    settings = dataclasses.replace(settings, **{k: v for k, v in chosen if v})
     llm = chosen_llm(settings)
     label = f"local:{Path(settings.model).name}" if llm == "local" else llm
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
             settings = dataclasses.replace(settings, store=Path(tmp) / "store")
         assistant = build_assistant(settings, seed_if_empty=args.store is None)
-        result = evaluate(assistant, questions, label=label)
+        result = evaluate(assistant, questions, label=label, use_dates=not args.ignore_dates)
     path = write_report([result], args.out)
     print(metrics_table([result]))
     print(f"\nreport: {path}")
@@ -166,10 +169,13 @@ def _filter_arguments(command) -> None:
     command.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after this day")
     command.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before this day")
     command.add_argument("--source", action="append", metavar="NAME", help="only articles from this source (repeatable)")
+    command.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="the day the question is asked: later articles left out, closer ones preferred"
+    )
 
 
 def _filters(args) -> dict:
-    return {"since": args.since, "until": args.until, "sources": args.source}
+    return {"since": args.since, "until": args.until, "sources": args.source, "as_of": args.as_of}
 
 
 def _stream_answer(assistant, question: str, k: int | None, filters: dict, live: bool):

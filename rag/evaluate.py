@@ -37,6 +37,7 @@ class Question:
     evidence: tuple[str, ...]
     history: tuple[dict, ...] = ()
     retrieval_only: bool = False
+    date: str = ""  # when the question was asked (news2022): searched as of that day
 
     @property
     def group(self) -> str:
@@ -102,6 +103,7 @@ def _question(record: dict) -> Question:
         return Question(
             id=str(record["qid"]), question=str(record["question"]), answerable=True, keys=(),
             gold_doc_ids=tuple(record["gold_doc_ids"]), evidence=(), retrieval_only=True,
+            date=str(record.get("date", "")),
         )
     if not isinstance(record["answerable"], bool):
         raise TypeError("'answerable' must be true or false")
@@ -134,8 +136,9 @@ def token_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def run_question(assistant, question: Question) -> Row:
-    ranking = [p.doc_id for p in assistant.search(question.question, k=RANK_DEPTH, distinct_documents=True)]
+def run_question(assistant, question: Question, use_dates: bool = True) -> Row:
+    as_of = question.date if use_dates else None
+    ranking = [p.doc_id for p in assistant.search(question.question, k=RANK_DEPTH, distinct_documents=True, as_of=as_of)]
     row = Row(question.id, question.question, question.group, ranking, list(question.gold_doc_ids))
     if question.retrieval_only:
         return row
@@ -153,10 +156,12 @@ def run_question(assistant, question: Question) -> Row:
     return row
 
 
-def evaluate(assistant, questions: list[Question], label: str, progress: bool = True) -> dict[str, Any]:
+def evaluate(
+    assistant, questions: list[Question], label: str, progress: bool = True, use_dates: bool = True
+) -> dict[str, Any]:
     from tqdm import tqdm
 
-    rows = [run_question(assistant, q) for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress)]
+    rows = [run_question(assistant, q, use_dates) for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress)]
     return {"label": label, "metrics": summarize(rows), "rows": [asdict(r) | {"failed": r.failed} for r in rows]}
 
 

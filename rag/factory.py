@@ -19,6 +19,14 @@ def build_store(settings: Settings, embedder: Embedder) -> ChunkStore:
     return ChunkStore(settings.store, settings.collection, manifest)
 
 
+def build_retriever(settings: Settings, store: ChunkStore):
+    """Meaning, words or both, as RAG_RETRIEVAL says; the BM25 index lives beside the store."""
+    from rag.lexical import LexicalIndex
+    from rag.retrieve import Retriever
+
+    return Retriever(store, LexicalIndex(store) if settings.retrieval != "dense" else None, settings)
+
+
 def chosen_llm(settings: Settings) -> str:
     """RAG_LLM with `auto` settled: local when the local runtime and model are installed, else extractive."""
     if settings.llm != "auto":

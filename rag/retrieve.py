@@ -1,9 +1,11 @@
-"""Question -> ranked Passages: dense search over the store, optionally one passage per article, optionally
-limited to a date range and to some sources (the filter runs inside Chroma, before the nearest are taken)."""
+"""Question -> ranked Passages: meaning (dense vectors in Chroma) and words (BM25) fused by reciprocal rank,
+optionally one passage per article, limited to a date range and sources (inside Chroma and BM25 alike), and
+with an as-of date, nothing published later and a preference for what was published close to it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Iterable
 
 from rag.embed import Embedder
@@ -13,6 +15,52 @@ from rag.types import Filters, Passage
 
 # When collapsing to articles, look this many times deeper so k distinct articles usually survive.
 _COLLAPSE_DEPTH = 5
+# Candidates each ranking contributes to the fusion (on news2022 dev, 50 and 200 scored within 0.01).
+FUSION_DEPTH = 50
+# Reciprocal rank fusion's constant (Cormack et al. 2009): a rank r adds weight / (RRF_K + r).
+RRF_K = 60
+
+
+class Retriever:
+    """Finds passages for a query by meaning, by words, or both (RAG_RETRIEVAL), under filters."""
+
+    def __init__(self, store: ChunkStore, lexical, settings) -> None:
+        self.store = store
+        self.lexical = lexical  # a LexicalIndex, or None when retrieval is dense only
+        self.settings = settings
+
+    def search(
+        self, query: str, vector: list[float], k: int, distinct_documents: bool = False, filters: Filters = Filters()
+    ) -> list[Passage]:
+        s = self.settings
+        depth = max(FUSION_DEPTH, k * _COLLAPSE_DEPTH if distinct_documents else k)
+        if s.retrieval == "dense" and not filters.as_of:
+            return search_by_vector(self.store, vector, k, distinct_documents, filters)
+        dense = self.store.query(vector, depth, where_clause(filters)) if s.retrieval != "bm25" else []
+        words = self.lexical.search(query, depth, filters) if s.retrieval != "dense" and self.lexical else []
+        scores: dict[str, float] = {}
+        for ranking, weight in (([p.chunk_id for p in dense], s.dense_weight), ([w[0] for w in words], s.bm25_weight)):
+            for rank, chunk_id in enumerate(ranking, start=1):
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+        if filters.as_of and s.recency_weight:
+            days = {p.chunk_id: day_number(p.date) for p in dense} | {w[0]: w[2] for w in words}
+            for chunk_id in scores:
+                scores[chunk_id] *= recency_boost(days.get(chunk_id, 0), filters.as_of, s.recency_weight, s.recency_days)
+        order = sorted(scores, key=lambda chunk_id: -scores[chunk_id])[:depth]
+        known = {p.chunk_id: p for p in dense}
+        missing = [chunk_id for chunk_id in order if chunk_id not in known]
+        known |= {p.chunk_id: p for p in self.store.get_passages(missing, vector)}
+        passages = [known[chunk_id] for chunk_id in order if chunk_id in known]
+        return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
+
+
+def recency_boost(day: int, as_of: str, weight: float, days: float) -> float:
+    """1 + weight for an article published on the as-of day, fading with age; 1 for an undated one."""
+    if not day:
+        return 1.0
+    published = dt.date(day // 10000, day // 100 % 100, day % 100)
+    age = (dt.date.fromisoformat(as_of) - published).days
+    return 1.0 + weight * math.exp(-max(age, 0) / days)
 
 
 def dense_search(
@@ -32,17 +80,18 @@ def search_by_vector(
 
 
 def make_filters(
-    since: str | dt.date | None = None, until: str | dt.date | None = None, sources: Iterable[str] | str | None = None
+    since: str | dt.date | None = None, until: str | dt.date | None = None, sources: Iterable[str] | str | None = None,
+    as_of: str | dt.date | None = None,
 ) -> Filters:
     """Filters from user input, checked: dates as YYYY-MM-DD (or date objects), since not after until."""
-    since_day, until_day = _iso(since, "since"), _iso(until, "until")
+    since_day, until_day, as_of_day = _iso(since, "since"), _iso(until, "until"), _iso(as_of, "as_of")
     if since_day and until_day and since_day > until_day:
         raise ConfigError(f"since {since_day} is after until {until_day}; swap them or drop one")
     sources = [sources] if isinstance(sources, str) else list(sources or ())
     if not all(isinstance(name, str) for name in sources):
         raise ConfigError(f"sources must be names (text), e.g. sources=['Reuters']; got {sources!r:.80}")
     names = tuple(dict.fromkeys(name.strip() for name in sources if name.strip()))
-    return Filters(since_day, until_day, names)
+    return Filters(since_day, until_day, names, as_of_day)
 
 
 def _iso(value: str | dt.date | None, name: str) -> str:
@@ -63,6 +112,8 @@ def describe_filters(filters: Filters) -> str:
         parts.append(f"dates {filters.since or 'any'} to {filters.until or 'any'}")
     if filters.sources:
         parts.append("sources " + " or ".join(filters.sources))
+    if filters.as_of:
+        parts.append(f"as of {filters.as_of}")
     return ", ".join(parts) or "no filters"
 
 
@@ -77,6 +128,8 @@ def where_clause(filters: Filters) -> dict | None:
         terms.append({"day": {"$gt": 0}})  # an undated article (day 0) is not known to be before `until`
     if filters.sources:
         terms.append({"source": {"$in": list(filters.sources)}})
+    if filters.as_of:
+        terms.append({"day": {"$lte": day_number(filters.as_of)}})  # undated articles (day 0) stay
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else {"$and": terms}

@@ -12,6 +12,7 @@ from rag.errors import ConfigError
 
 ENV_PREFIX = "RAG_"
 LLM_CHOICES = ("auto", "local", "openai", "extractive")
+RETRIEVAL_CHOICES = ("hybrid", "dense", "bm25")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -26,6 +27,11 @@ class Settings:
     chunk_overlap: int = _setting(30, "tokens shared by neighbouring chunks")
     embed_batch: int = _setting(32, "chunks embedded per batch")
     top_k: int = _setting(4, "passages retrieved per question")
+    retrieval: str = _setting("hybrid", "how passages are found: hybrid (words and meaning), dense or bm25")
+    dense_weight: float = _setting(1.0, "weight of the meaning (vector) ranking in hybrid fusion")
+    bm25_weight: float = _setting(1.0, "weight of the word (BM25) ranking in hybrid fusion")
+    recency_weight: float = _setting(0.3, "with an as-of date: boost of an article published that day (0: none)")
+    recency_days: float = _setting(30.0, "with an as-of date: days over which that boost fades to about a third")
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
     llm: str = _setting(
@@ -64,6 +70,13 @@ class Settings:
             value = getattr(self, name)
             if not -1.0 <= value <= 1.0:
                 raise ConfigError(f"RAG_{name.upper()}={value} must be a cosine similarity between -1 and 1")
+        if self.retrieval not in RETRIEVAL_CHOICES:
+            raise ConfigError(f"RAG_RETRIEVAL={self.retrieval!r} is not one of: {', '.join(RETRIEVAL_CHOICES)}")
+        for name in ("dense_weight", "bm25_weight", "recency_weight"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be 0 or more")
+        if self.recency_days <= 0:
+            raise ConfigError(f"RAG_RECENCY_DAYS={self.recency_days} must be a positive number of days")
         if self.llm not in LLM_CHOICES:
             raise ConfigError(f"RAG_LLM={self.llm!r} is not one of: {', '.join(LLM_CHOICES)}")
         for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20)):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from rag.errors import StoreError, StoreMismatchError
 from rag.types import Chunk, Document, Passage
 
@@ -21,6 +23,7 @@ from rag.types import Chunk, Document, Passage
 SCHEMA_VERSION = 2
 _SQLITE = "chroma.sqlite3"
 _LOCK = ".rag-write.lock"
+_GENERATION = ".rag-generation"  # counts write sessions, so indexes built from the store know when they are stale
 _PAGE = 5000
 REBUILD_HINT = "python -m rag ingest --rebuild PATH…"
 
@@ -124,6 +127,30 @@ class ChunkStore:
             row["chunks"] += 1
         return sorted(rows.values(), key=lambda row: row["doc_id"])
 
+    def all_chunks(self) -> Iterator[tuple[str, str, dict]]:
+        """(chunk_id, text, metadata) of every chunk, a page at a time."""
+        offset = 0
+        while True:
+            page = self._collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            yield from zip(page["ids"], page["documents"], page["metadatas"])
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def get_passages(self, chunk_ids: Sequence[str], embedding: Sequence[float]) -> list[Passage]:
+        """The passages of these chunks, in this order, each scored by cosine similarity to `embedding`."""
+        if not chunk_ids:
+            return []
+        found = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
+        query = np.asarray(embedding, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        by_id = {}
+        for chunk_id, text, meta, vector in zip(found["ids"], found["documents"], found["metadatas"], found["embeddings"]):
+            vector = np.asarray(vector, dtype=np.float32)
+            cosine = float(vector @ query / (np.linalg.norm(vector) or 1.0))
+            by_id[chunk_id] = _passage(chunk_id, text, meta, cosine)
+        return [by_id[i] for i in chunk_ids if i in by_id]
+
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [chunk_id for chunk_id, _ in self._all_metadatas(where={"doc_id": doc_id})]
 
@@ -139,19 +166,7 @@ class ChunkStore:
             include=["documents", "metadatas", "distances"],
         )
         return [
-            Passage(
-                chunk_id=chunk_id,
-                doc_id=meta["doc_id"],
-                title=meta.get("title", ""),
-                date=meta.get("date", ""),
-                source=meta.get("source", ""),
-                path=meta.get("path", ""),
-                url=meta.get("url", ""),
-                text=text,
-                start=int(meta["start"]),
-                end=int(meta["end"]),
-                score=round(1.0 - float(distance), 6),
-            )
+            _passage(chunk_id, text, meta, 1.0 - float(distance))
             for chunk_id, text, meta, distance in zip(
                 result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
             )
@@ -173,7 +188,20 @@ class ChunkStore:
             try:
                 yield
             finally:
+                self._bump_generation()
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def generation(self) -> int:
+        """How many write sessions the store has seen (0 for one never written through this class)."""
+        try:
+            return int((self.path / _GENERATION).read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def _bump_generation(self) -> None:
+        staging = self.path / (_GENERATION + ".new")
+        staging.write_text(str(self.generation() + 1))
+        staging.replace(self.path / _GENERATION)
 
     def upsert(self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]]) -> None:
         if not chunks:
@@ -226,6 +254,22 @@ class ChunkStore:
             configuration={"hnsw": {"space": "cosine"}},
             metadata=dict(self.manifest),
         )
+
+
+def _passage(chunk_id: str, text: str, meta: dict, cosine: float) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=meta["doc_id"],
+        title=meta.get("title", ""),
+        date=meta.get("date", ""),
+        source=meta.get("source", ""),
+        path=meta.get("path", ""),
+        url=meta.get("url", ""),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=round(cosine, 6),
+    )
 
 
 def day_number(date: str) -> int:

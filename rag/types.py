@@ -56,14 +56,16 @@ class Passage:
 @dataclass(frozen=True)
 class Filters:
     """Which articles a search may return: published within [since, until] (ISO dates, inclusive; an article
-    with no date is left out once either is set), and from one of `sources` (exact names) when any are given."""
+    with no date is left out once either is set), and from one of `sources` (exact names) when any are given.
+    `as_of` is the day the question is asked: later articles are left out, and those close to it preferred."""
 
     since: str = ""
     until: str = ""
     sources: tuple[str, ...] = ()
+    as_of: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.sources)
+        return bool(self.since or self.until or self.sources or self.as_of)
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pytest
@@ -72,8 +73,8 @@ class _ReversedStore:
     def __init__(self, store):
         self._store = store
 
-    def query(self, embedding, k):
-        return list(reversed(self._store.query(embedding, k)))
+    def query(self, embedding, k, where=None):
+        return list(reversed(self._store.query(embedding, k, where)))
 
     def __getattr__(self, name):
         return getattr(self._store, name)
@@ -83,7 +84,8 @@ class _ReversedStore:
 def test_a_broken_retriever_fails_the_regression_check(seeded):
     from rag.assistant import Assistant
 
-    broken = Assistant(seeded.settings, embedder=seeded.embedder, store=_ReversedStore(seeded.store))
+    settings = dataclasses.replace(seeded.settings, retrieval="dense")  # the vectors alone, so nothing hides the fault
+    broken = Assistant(settings, embedder=seeded.embedder, store=_ReversedStore(seeded.store))
     questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group != "followup"]
     run = evaluate(broken, questions, label="extractive", progress=False)
     failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "extractive"))

@@ -122,6 +122,15 @@ class SyncMachine(RuleBasedStateMachine):
         assert self._actual_chunks(reopened) == expected
 
     @invariant()
+    def the_word_index_holds_the_same_chunks_as_chroma(self) -> None:
+        from rag.lexical import LexicalIndex
+
+        chunk_ids = sorted(chunk_id for chunk_id, _, _ in self.assistant.store.all_chunks())
+        for lexical in (self.assistant.retriever.lexical, LexicalIndex(self.assistant.store)):  # live, and reloaded
+            lexical.refresh()
+            assert sorted(lexical._ids) == chunk_ids
+
+    @invariant()
     def every_document_is_found_by_its_own_words(self) -> None:
         for doc_id, text in self.stored_text.items():
             first_sentence = text.split("\n\n")[0]

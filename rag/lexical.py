@@ -1,0 +1,129 @@
+"""BM25 over the same chunks as the Chroma store, persisted beside it and rebuilt whenever the store changed.
+
+Words find what vectors miss (names, numbers, rare terms). bm25s cannot add or delete documents in place, so
+the index is rebuilt from the store's chunks after every write: the store counts its writes (its generation),
+the index records the generation it was built from, and a search on a stale index rebuilds it first. Each
+chunk is indexed with its article's title, and its day and source are kept so filters apply here too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from rag.store import ChunkStore, day_number
+from rag.types import Filters
+
+INDEX_DIR = ".rag-bm25"
+_META = "chunks.json"
+
+
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class LexicalIndex:
+    """BM25 over a ChunkStore's chunks (title + text), with each chunk's day and source for filtering."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+        self.folder = store.path / INDEX_DIR
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._bm25 = None
+        self._ids: list[str] = []
+        self._days = np.zeros(0, dtype=np.int64)
+        self._sources: np.ndarray = np.array([], dtype=object)
+
+    def search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[str, float, int]]:
+        """(chunk_id, BM25 score, day) of the k best chunks containing the query's words, best first."""
+        import bm25s
+
+        self.refresh()
+        if not self._ids or k <= 0:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), show_progress=False)
+        if not tokens.vocab:
+            return []
+        mask = self._mask(filters)
+        if mask is not None and not mask.any():
+            return []
+        found, scores = self._bm25.retrieve(
+            tokens, k=min(k, len(self._ids)), show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [(self._ids[i], float(s), int(self._days[i])) for i, s in zip(found[0], scores[0]) if s > 0]
+
+    def refresh(self) -> None:
+        """Load the saved index, or rebuild it when the store was written since it was built."""
+        with self._lock:
+            generation = self.store.generation()
+            if generation == self._generation:
+                return
+            if not self._load(generation):
+                self._build(generation)
+
+    def _load(self, generation: int) -> bool:
+        import bm25s
+
+        try:
+            meta = json.loads((self.folder / _META).read_text(encoding="utf-8"))
+            if meta["generation"] != generation:
+                return False
+            self._bm25 = bm25s.BM25.load(str(self.folder), show_progress=False, verbosity=0) if meta["ids"] else None
+        except (OSError, ValueError, KeyError):
+            return False
+        self._remember(generation, meta["ids"], meta["days"], meta["sources"])
+        return True
+
+    def _build(self, generation: int) -> None:
+        import bm25s
+
+        ids, texts, days, sources = [], [], [], []
+        for chunk_id, text, meta in self.store.all_chunks():
+            ids.append(chunk_id)
+            texts.append(f"{meta.get('title', '')}\n{text}")
+            days.append(day_number(meta.get("date", "")))
+            sources.append(meta.get("source", ""))
+        staging = self.folder.with_name(INDEX_DIR + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        self._bm25 = None
+        if ids:
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(
+                bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False
+            )
+            self._bm25.save(str(staging), show_progress=False)
+        meta = {"generation": generation, "ids": ids, "days": days, "sources": sources}
+        (staging / _META).write_text(json.dumps(meta), encoding="utf-8")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        staging.rename(self.folder)  # readers see the old index or the new one, never half of one
+        self._remember(generation, ids, days, sources)
+
+    def _remember(self, generation: int, ids: Sequence[str], days: Sequence[int], sources: Sequence[str]) -> None:
+        self._generation = generation
+        self._ids = list(ids)
+        self._days = np.asarray(days, dtype=np.int64)
+        self._sources = np.asarray(sources, dtype=object)
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        """1 for chunks the filters let through, 0 for the rest (None: no filter). Same rules as Chroma's."""
+        if not filters:
+            return None
+        keep = np.ones(len(self._ids), dtype=bool)
+        if filters.since:
+            keep &= self._days >= day_number(filters.since)
+        if filters.until:
+            keep &= (self._days <= day_number(filters.until)) & (self._days > 0)
+        if filters.as_of:
+            keep &= self._days <= day_number(filters.as_of)
+        if filters.sources:
+            keep &= np.isin(self._sources, list(filters.sources))
+        return keep.astype(np.float32)
