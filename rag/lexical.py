@@ -29,6 +29,17 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+class _Built:
+    """One built index and what it covers; replaced whole, never changed, so a search holds a consistent one."""
+
+    def __init__(self, generation: int, bm25, ids: Sequence[str], days: Sequence[int], sources: Sequence[str]):
+        self.generation = generation
+        self.bm25 = bm25
+        self.ids = list(ids)
+        self.days = np.asarray(days, dtype=np.int64)
+        self.sources = np.asarray(sources, dtype=object)
+
+
 class LexicalIndex:
     """BM25 over a ChunkStore's chunks (title + text), with each chunk's day and source for filtering."""
 
@@ -36,53 +47,52 @@ class LexicalIndex:
         self.store = store
         self.folder = store.path / INDEX_DIR
         self._lock = threading.Lock()
-        self._generation = -1
-        self._bm25 = None
-        self._ids: list[str] = []
-        self._days = np.zeros(0, dtype=np.int64)
-        self._sources: np.ndarray = np.array([], dtype=object)
+        self._built = _Built(-1, None, [], [], [])
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        """The chunks the index covers, as of its last refresh."""
+        return list(self._built.ids)
 
     def search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[str, float, int]]:
         """(chunk_id, BM25 score, day) of the k best chunks containing the query's words, best first."""
         import bm25s
 
-        self.refresh()
-        if not self._ids or k <= 0:
+        built = self.refresh()
+        if not built.ids or k <= 0:
             return []
         tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), show_progress=False)
         if not tokens.vocab:
             return []
-        mask = self._mask(filters)
+        mask = _mask(built, filters)
         if mask is not None and not mask.any():
             return []
-        found, scores = self._bm25.retrieve(
-            tokens, k=min(k, len(self._ids)), show_progress=False, weight_mask=mask, n_threads=1
+        found, scores = built.bm25.retrieve(
+            tokens, k=min(k, len(built.ids)), show_progress=False, weight_mask=mask, n_threads=1
         )
-        return [(self._ids[i], float(s), int(self._days[i])) for i, s in zip(found[0], scores[0]) if s > 0]
+        return [(built.ids[i], float(s), int(built.days[i])) for i, s in zip(found[0], scores[0]) if s > 0]
 
-    def refresh(self) -> None:
-        """Load the saved index, or rebuild it when the store was written since it was built."""
+    def refresh(self) -> _Built:
+        """The current index: loaded from disk, or rebuilt when the store was written since it was built."""
         with self._lock:
             generation = self.store.generation()
-            if generation == self._generation:
-                return
-            if not self._load(generation):
-                self._build(generation)
+            if self._built.generation != generation:
+                self._built = self._load(generation) or self._build(generation)
+            return self._built
 
-    def _load(self, generation: int) -> bool:
+    def _load(self, generation: int) -> _Built | None:
         import bm25s
 
         try:
             meta = json.loads((self.folder / _META).read_text(encoding="utf-8"))
             if meta["generation"] != generation:
-                return False
-            self._bm25 = bm25s.BM25.load(str(self.folder), show_progress=False, verbosity=0) if meta["ids"] else None
+                return None
+            bm25 = bm25s.BM25.load(str(self.folder), show_progress=False, verbosity=0) if meta["ids"] else None
+            return _Built(generation, bm25, meta["ids"], meta["days"], meta["sources"])
         except (OSError, ValueError, KeyError):
-            return False
-        self._remember(generation, meta["ids"], meta["days"], meta["sources"])
-        return True
+            return None
 
-    def _build(self, generation: int) -> None:
+    def _build(self, generation: int) -> _Built:
         import bm25s
 
         ids, texts, days, sources = [], [], [], []
@@ -94,36 +104,29 @@ class LexicalIndex:
         staging = self.folder.with_name(INDEX_DIR + ".new")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        self._bm25 = None
+        bm25 = None
         if ids:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(
-                bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False
-            )
-            self._bm25.save(str(staging), show_progress=False)
+            bm25 = bm25s.BM25()
+            bm25.index(bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False)
+            bm25.save(str(staging), show_progress=False)
         meta = {"generation": generation, "ids": ids, "days": days, "sources": sources}
         (staging / _META).write_text(json.dumps(meta), encoding="utf-8")
         shutil.rmtree(self.folder, ignore_errors=True)
         staging.rename(self.folder)  # readers see the old index or the new one, never half of one
-        self._remember(generation, ids, days, sources)
+        return _Built(generation, bm25, ids, days, sources)
 
-    def _remember(self, generation: int, ids: Sequence[str], days: Sequence[int], sources: Sequence[str]) -> None:
-        self._generation = generation
-        self._ids = list(ids)
-        self._days = np.asarray(days, dtype=np.int64)
-        self._sources = np.asarray(sources, dtype=object)
 
-    def _mask(self, filters: Filters) -> np.ndarray | None:
-        """1 for chunks the filters let through, 0 for the rest (None: no filter). Same rules as Chroma's."""
-        if not filters:
-            return None
-        keep = np.ones(len(self._ids), dtype=bool)
-        if filters.since:
-            keep &= self._days >= day_number(filters.since)
-        if filters.until:
-            keep &= (self._days <= day_number(filters.until)) & (self._days > 0)
-        if filters.as_of:
-            keep &= self._days <= day_number(filters.as_of)
-        if filters.sources:
-            keep &= np.isin(self._sources, list(filters.sources))
-        return keep.astype(np.float32)
+def _mask(built: _Built, filters: Filters) -> np.ndarray | None:
+    """1 for chunks the filters let through, 0 for the rest (None: no filter). Same rules as Chroma's."""
+    if not filters:
+        return None
+    keep = np.ones(len(built.ids), dtype=bool)
+    if filters.since:
+        keep &= built.days >= day_number(filters.since)
+    if filters.until:
+        keep &= (built.days <= day_number(filters.until)) & (built.days > 0)
+    if filters.as_of:
+        keep &= built.days <= day_number(filters.as_of)
+    if filters.sources:
+        keep &= np.isin(built.sources, list(filters.sources))
+    return keep.astype(np.float32)

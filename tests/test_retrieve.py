@@ -56,7 +56,7 @@ def test_the_word_index_follows_every_write_and_survives_a_restart(tmp_path, emb
 
     def indexed():
         lexical.refresh()
-        return sorted(lexical._ids)
+        return sorted(lexical.chunk_ids)
 
     assert indexed() == sorted(cid for doc in ARTICLES for cid in store.chunk_ids(doc["doc_id"]))
     changed = [dict(a, text=a["text"].replace("XK4471", "ZQ9902")) if a["doc_id"] == "code" else a for a in ARTICLES]
@@ -96,3 +96,21 @@ def test_recency_boost_fades_with_age_and_leaves_undated_articles_alone():
     assert recency_boost(20220301, "2022-03-01", 0.3, 30) == pytest.approx(1.3)
     assert recency_boost(20220130, "2022-03-01", 0.3, 30) == pytest.approx(1 + 0.3 / 2.718281828, rel=1e-3)
     assert recency_boost(0, "2022-03-01", 0.3, 30) == 1.0
+
+
+def test_questions_asked_while_articles_are_written_all_get_the_right_passage(corpus_assistant, tmp_path):
+    """Each write rebuilds the word index; searches meanwhile use the old index or the new one, never neither."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write():
+        for i in range(3):
+            extra = {"doc_id": f"extra{i}", "title": "Harbour works", "date": "2022-04-0{}".format(i + 1),
+                     "text": f"Dock crews repaired crane number {i} in the harbour overnight."}
+            corpus_assistant.ingest([_write(tmp_path / f"more{i}", [extra])], progress=False)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        writer = pool.submit(write)
+        searches = [pool.submit(corpus_assistant.search, "fault code XK4471", 2, True) for _ in range(20)]
+        writer.result(timeout=300)
+        assert all(_ids(s.result(timeout=300))[0] == "code" for s in searches)
+    assert {"extra0", "extra1", "extra2"} <= set(_ids(corpus_assistant.search("crane repaired in the harbour", k=5, distinct_documents=True)))

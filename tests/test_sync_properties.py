@@ -128,7 +128,7 @@ class SyncMachine(RuleBasedStateMachine):
         chunk_ids = sorted(chunk_id for chunk_id, _, _ in self.assistant.store.all_chunks())
         for lexical in (self.assistant.retriever.lexical, LexicalIndex(self.assistant.store)):  # live, and reloaded
             lexical.refresh()
-            assert sorted(lexical._ids) == chunk_ids
+            assert sorted(lexical.chunk_ids) == chunk_ids
 
     @invariant()
     def every_document_is_found_by_its_own_words(self) -> None:
