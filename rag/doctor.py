@@ -119,7 +119,7 @@ def _store_lines(settings: Settings) -> list[str]:
     from rag.errors import RagError
     from rag.factory import build_embedder, build_store
 
-    if not (settings.store / "chroma.sqlite3").exists():
+    if not settings.chroma_url and not (settings.store / "chroma.sqlite3").exists():
         return [f"store: {settings.store} has no index yet (the first ask or ingest creates it)"]
     try:
         store = build_store(settings, build_embedder(settings))
@@ -127,7 +127,8 @@ def _store_lines(settings: Settings) -> list[str]:
         return [f"store: PROBLEM — {exc}"]
     documents = store.documents()
     lines = [
-        f"store: {settings.store}, collection {settings.collection!r}: {len(documents)} documents, {store.count()} chunks",
+        f"store: {settings.chroma_url or settings.store}, collection {settings.collection!r}: {len(documents)} documents, "
+        f"{store.count()} chunks",
         f"  manifest: {store.manifest}",
     ]
     if settings.retrieval != "dense":

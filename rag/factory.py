@@ -16,7 +16,7 @@ def build_embedder(settings: Settings) -> Embedder:
 
 def build_store(settings: Settings, embedder: Embedder) -> ChunkStore:
     manifest = manifest_for(embedder.name, embedder.dim, settings.chunk_size, settings.chunk_overlap)
-    return ChunkStore(settings.store, settings.collection, manifest)
+    return ChunkStore(settings.store, settings.collection, manifest, url=settings.chroma_url)
 
 
 def build_retriever(settings: Settings, store: ChunkStore):

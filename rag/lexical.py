@@ -1,8 +1,9 @@
 """BM25 over the same chunks as the Chroma store, persisted beside it and rebuilt whenever the store changed.
 
 Words find what vectors miss (names, numbers, rare terms). bm25s cannot add or delete documents in place, so
-the index is rebuilt from the store's chunks after every write: the store counts its writes (its generation),
-the index records the generation it was built from, and a search on a stale index rebuilds it first. Each
+the index is rebuilt from the store's chunks after every write: each write session leaves a new token in the
+store (its generation), the index records the token it was built from, and a search on a stale index rebuilds
+it first. On a Chroma server the index is this machine's cache, rebuilt when any machine wrote. Each
 chunk is indexed with its article's title, and its day and source are kept so filters apply here too.
 """
 
@@ -32,7 +33,7 @@ def _stemmer():
 class _Built:
     """One built index and what it covers; replaced whole, never changed, so a search holds a consistent one."""
 
-    def __init__(self, generation: int, bm25, ids: Sequence[str], days: Sequence[int], sources: Sequence[str]):
+    def __init__(self, generation: str | None, bm25, ids: Sequence[str], days: Sequence[int], sources: Sequence[str]):
         self.generation = generation
         self.bm25 = bm25
         self.ids = list(ids)
@@ -47,7 +48,7 @@ class LexicalIndex:
         self.store = store
         self.folder = store.path / INDEX_DIR
         self._lock = threading.Lock()
-        self._built = _Built(-1, None, [], [], [])
+        self._built = _Built(None, None, [], [], [])
 
     @property
     def chunk_ids(self) -> list[str]:
@@ -80,7 +81,7 @@ class LexicalIndex:
                 self._built = self._load(generation) or self._build(generation)
             return self._built
 
-    def _load(self, generation: int) -> _Built | None:
+    def _load(self, generation: str) -> _Built | None:
         import bm25s
 
         try:
@@ -92,7 +93,7 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
 
-    def _build(self, generation: int) -> _Built:
+    def _build(self, generation: str) -> _Built:
         import bm25s
 
         ids, texts, days, sources = [], [], [], []

@@ -23,6 +23,7 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     store: Path = _setting(Path("store"), "directory of the persistent Chroma store")
     collection: str = _setting("articles", "Chroma collection holding the chunks")
+    chroma_url: str = _setting("", "a Chroma server (http://host:port) instead of the local store; RAG_STORE then holds caches")
     chunk_size: int = _setting(200, "chunk length in tokens (all-MiniLM-L6-v2 reads at most 256)")
     chunk_overlap: int = _setting(30, "tokens shared by neighbouring chunks")
     embed_batch: int = _setting(32, "chunks embedded per batch")

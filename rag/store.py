@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import uuid
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from rag.types import Chunk, Document, Passage
 SCHEMA_VERSION = 2
 _SQLITE = "chroma.sqlite3"
 _LOCK = ".rag-write.lock"
-_GENERATION = ".rag-generation"  # counts write sessions, so indexes built from the store know when they are stale
+# A new random token in the collection's metadata after every write session: indexes built from the store
+# (the BM25 side) compare it with theirs to know they are stale, whichever process or machine wrote.
+_GENERATION = "rag_generation"
 _PAGE = 5000
 REBUILD_HINT = "python -m rag ingest --rebuild PATH…"
 
@@ -51,19 +54,27 @@ def manifest_for(embedder_name: str, dim: int, chunk_size: int, chunk_overlap: i
 
 
 class ChunkStore:
-    def __init__(self, path: Path, collection: str, manifest: dict[str, Any]) -> None:
+    """The chunks in one Chroma collection: embedded in `path`, or on the Chroma server at `url` (then `path`
+    only holds this machine's caches, such as the BM25 index)."""
+
+    def __init__(self, path: Path, collection: str, manifest: dict[str, Any], url: str = "") -> None:
         self.path = path
+        self.url = url
         self.manifest = manifest
-        _check_directory(path)
+        where = url or str(path)
+        if not url:
+            _check_directory(path)
         os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         try:
             path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-            )
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            if url:
+                self._client = _http_client(url, chroma_settings)
+            else:
+                self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             self._collection = self._client.get_or_create_collection(
                 collection,
                 embedding_function=None,
@@ -73,7 +84,12 @@ class ChunkStore:
         except StoreError:
             raise
         except Exception as exc:  # chromadb raises many kinds; all mean the same to the user
-            raise StoreError(f"{path}: cannot open the Chroma store ({type(exc).__name__}: {exc})") from None
+            if url:
+                raise StoreError(
+                    f"cannot reach the Chroma server at {url} ({type(exc).__name__}); start one with: chroma run "
+                    "--path DIR --host 127.0.0.1 --port 8000, or unset RAG_CHROMA_URL to use the local store"
+                ) from None
+            raise StoreError(f"{where}: cannot open the Chroma store ({type(exc).__name__}: {exc})") from None
         self.collection_name = collection
         found = dict(self._collection.metadata or {})
         if found.get("rag_schema") == 1 and manifest.get("rag_schema") == 2:
@@ -176,7 +192,8 @@ class ChunkStore:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the store's write lock: two writers at once would interleave their versions."""
+        """Hold the store's write lock: two writers at once would interleave their versions. (On a Chroma
+        server the lock is this machine's: writers on other machines are not held back.)"""
         lock_path = self.path / _LOCK
         with open(lock_path, "a") as lock:
             try:
@@ -191,17 +208,14 @@ class ChunkStore:
                 self._bump_generation()
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def generation(self) -> int:
-        """How many write sessions the store has seen (0 for one never written through this class)."""
-        try:
-            return int((self.path / _GENERATION).read_text().strip() or 0)
-        except (OSError, ValueError):
-            return 0
+    def generation(self) -> str:
+        """The token of the last write session ("" for a store never written through this class)."""
+        current = self._client.get_collection(self.collection_name, embedding_function=None)
+        return str((current.metadata or {}).get(_GENERATION, ""))
 
     def _bump_generation(self) -> None:
-        staging = self.path / (_GENERATION + ".new")
-        staging.write_text(str(self.generation() + 1))
-        staging.replace(self.path / _GENERATION)
+        current = self._client.get_collection(self.collection_name, embedding_function=None)
+        self._collection.modify(metadata=dict(current.metadata or {}) | {_GENERATION: uuid.uuid4().hex})
 
     def upsert(self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]]) -> None:
         if not chunks:
@@ -254,6 +268,19 @@ class ChunkStore:
             configuration={"hnsw": {"space": "cosine"}},
             metadata=dict(self.manifest),
         )
+
+
+def _http_client(url: str, chroma_settings):
+    """A client for the Chroma server at an http(s)://host:port URL."""
+    from urllib.parse import urlparse
+
+    import chromadb
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise StoreError(f"RAG_CHROMA_URL={url!r} is not a server address; write it like http://127.0.0.1:8000")
+    port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+    return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=chroma_settings)
 
 
 def _passage(chunk_id: str, text: str, meta: dict, cosine: float) -> Passage:
