@@ -12,7 +12,7 @@ from rag.errors import ConfigError
 
 ENV_PREFIX = "RAG_"
 LLM_CHOICES = ("auto", "local", "openai", "extractive")
-RETRIEVAL_CHOICES = ("hybrid", "dense", "bm25")
+RETRIEVAL_CHOICES = ("dense", "hybrid", "bm25")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -28,7 +28,7 @@ class Settings:
     chunk_overlap: int = _setting(30, "tokens shared by neighbouring chunks")
     embed_batch: int = _setting(32, "chunks embedded per batch")
     top_k: int = _setting(4, "passages retrieved per question")
-    retrieval: str = _setting("hybrid", "how passages are found: hybrid (words and meaning), dense or bm25")
+    retrieval: str = _setting("dense", "how passages are found: dense (meaning), hybrid (words and meaning) or bm25")
     dense_weight: float = _setting(1.0, "weight of the meaning (vector) ranking in hybrid fusion")
     bm25_weight: float = _setting(1.0, "weight of the word (BM25) ranking in hybrid fusion")
     recency_weight: float = _setting(0.3, "with an as-of date: boost of an article published that day (0: none)")

@@ -33,7 +33,8 @@ def _write(folder, articles):
 
 @pytest.fixture
 def corpus_assistant(tmp_path, embedder):
-    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
+    settings = Settings(store=tmp_path / "store", llm="extractive", retrieval="hybrid")
+    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
     assistant.ingest([_write(tmp_path / "articles", ARTICLES)], progress=False)
     return assistant
 

@@ -1,5 +1,6 @@
 """RAG_CHROMA_URL: the same Assistant against a real `chroma run` server on a free loopback port."""
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -49,7 +50,7 @@ def chroma_server(tmp_path):
 
 
 def test_ingest_ask_and_delete_through_a_chroma_server(chroma_server, tmp_path, embedder):
-    settings = Settings(store=tmp_path / "cache", chroma_url=chroma_server, llm="extractive")
+    settings = Settings(store=tmp_path / "cache", chroma_url=chroma_server, llm="extractive", retrieval="hybrid")
     assistant = Assistant(settings, embedder=embedder)  # an empty collection on the server gets the seeds
     assert {d["doc_id"] for d in assistant.store.documents()} == {SEED_000, SEED_003}
     assert not (tmp_path / "cache" / "chroma.sqlite3").exists()  # the chunks live on the server
@@ -57,7 +58,7 @@ def test_ingest_ask_and_delete_through_a_chroma_server(chroma_server, tmp_path, 
     answer = assistant.ask(MINSK_QUESTION)
     assert "Minsk" in answer.text and answer.citations[0].doc_id == SEED_000
 
-    other = Assistant(Settings(store=tmp_path / "other-cache", chroma_url=chroma_server, llm="extractive"), embedder=embedder)
+    other = Assistant(dataclasses.replace(settings, store=tmp_path / "other-cache"), embedder=embedder)
     assert other.store.count() == assistant.store.count()  # a second client sees the same chunks
     deleted = other.remove(SEED_000)
     assert deleted > 0 and SEED_000 not in {d["doc_id"] for d in assistant.store.documents()}

@@ -19,7 +19,7 @@ def test_environment_variables_are_read_and_overrides_win():
         ({"RAG_CHUNK_OVERLAP": "150"}, "RAG_CHUNK_OVERLAP=150 must be at least 0 and below half of RAG_CHUNK_SIZE (200)"),
         ({"RAG_LLM": "gpt"}, "RAG_LLM='gpt' is not one of: auto, local, openai, extractive"),
         ({"RAG_MIN_SCORE": "2"}, "RAG_MIN_SCORE=2.0 must be a cosine similarity between -1 and 1"),
-        ({"RAG_RETRIEVAL": "sparse"}, "RAG_RETRIEVAL='sparse' is not one of: hybrid, dense, bm25"),
+        ({"RAG_RETRIEVAL": "sparse"}, "RAG_RETRIEVAL='sparse' is not one of: dense, hybrid, bm25"),
         ({"RAG_RECENCY_DAYS": "0"}, "RAG_RECENCY_DAYS=0.0 must be a positive number of days"),
         ({"RAG_UI_SHARE": "maybe"}, "RAG_UI_SHARE='maybe' is not a yes/no value; use true or false"),
         ({"RAG_UI_PORT": "70000"}, "RAG_UI_PORT=70000 must be a port number between 1 and 65535"),

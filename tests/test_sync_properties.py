@@ -37,7 +37,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.root = Path(tempfile.mkdtemp(prefix="rag-sync-"))
         self.corpus = self.root / "corpus"
         self.corpus.mkdir()
-        self.settings = Settings(store=self.root / "store", chunk_size=40, chunk_overlap=8)
+        self.settings = Settings(store=self.root / "store", chunk_size=40, chunk_overlap=8, retrieval="hybrid")
         self.embedder = HashEmbedder(dim=256)
         self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
         self.stored: dict[str, Path] = {}  # what the store must hold: doc_id -> the file it was ingested from
