@@ -93,8 +93,9 @@ class ChunkStore:
         self.collection_name = collection
         found = dict(self._collection.metadata or {})
         if found.get("rag_schema") == 1 and manifest.get("rag_schema") == 2:
+            _check_manifest(where, found | {"rag_schema": 2}, manifest)  # refuse other differences before any write
             found = self._upgrade_from_1(found)
-        _check_manifest(path, found, manifest)
+        _check_manifest(where, found, manifest)
 
     def _upgrade_from_1(self, found: dict[str, Any]) -> dict[str, Any]:
         """Give a schema-1 store's chunks their `day`, in place: metadata only, nothing is embedded again."""
@@ -317,7 +318,7 @@ def _check_directory(path: Path) -> None:
             )
 
 
-def _check_manifest(path: Path, found: dict[str, Any], expected: dict[str, Any]) -> None:
+def _check_manifest(path: Path | str, found: dict[str, Any], expected: dict[str, Any]) -> None:
     differences = [
         f"{key} {found.get(key)!r} in the store, {value!r} now"
         for key, value in expected.items()
