@@ -16,6 +16,8 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from rag.render import escape  # noqa: E402  (after the environment it must see)
+
 EXAMPLES = [
     "To which city was Moscow ready to send its foreign and defense ministers for talks?",
     "What had Putin demanded of Ukraine before the invasion began?",
@@ -80,7 +82,7 @@ class Page:
             (("added", report.added), ("updated", report.updated), ("unchanged", report.unchanged))
         )
         lines = [f"**{counts}**; {_count(report.chunks_written, 'chunk')} written."]
-        lines += [f"- ⚠ {_plain(n)}" for n in notices]
+        lines += [f"- ⚠ {escape(n)}" for n in notices]
         return "\n".join(lines), report.to_dict()
 
     def documents(self) -> list[dict]:
@@ -94,7 +96,7 @@ class Page:
         deleted = self.assistant.remove(doc_id)
         if row and row["path"] and _inside(Path(row["path"]), self.settings.uploads):
             Path(row["path"]).unlink(missing_ok=True)
-        return f"Deleted **{_plain(doc_id)}** ({_count(deleted, 'chunk')}).", deleted
+        return f"Deleted **{escape(doc_id)}** ({_count(deleted, 'chunk')}).", deleted
 
 
 def _count(n: int, noun: str) -> str:
@@ -103,12 +105,6 @@ def _count(n: int, noun: str) -> str:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
-
-
-def _plain(text: str) -> str:
-    from rag.render import escape
-
-    return escape(text)
 
 
 def _table(rows: list[dict]) -> list[list]:
@@ -157,20 +153,20 @@ def build_app(assistant=None):
         try:
             summary, _ = page.add_files([_path(f) for f in files or []])
         except RagError as exc:
-            summary = f"⚠ {_plain(str(exc))}"
+            summary = f"⚠ {escape(str(exc))}"
         return summary, *_documents_outputs()
 
     def delete_clicked(doc_id):
         try:
             summary, _ = page.delete(doc_id)
         except RagError as exc:
-            summary = f"⚠ {_plain(str(exc))}"
+            summary = f"⚠ {escape(str(exc))}"
         return summary, *_documents_outputs()
 
     def _documents_outputs():
         rows = page.documents()
         total = sum(r["chunks"] for r in rows)
-        caption = f"{_count(len(rows), 'document')}, {_count(total, 'chunk')} in {_plain(str(page.settings.store))}"
+        caption = f"{_count(len(rows), 'document')}, {_count(total, 'chunk')} in {escape(str(page.settings.store))}"
         names = sorted({r["source"] for r in rows if r["source"]})
         return caption, _table(rows), gr.update(choices=[r["doc_id"] for r in rows], value=None), gr.update(choices=names)
 

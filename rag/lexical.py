@@ -9,6 +9,7 @@ chunk is indexed with its article's title, and its day and source are kept so fi
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import threading
@@ -24,10 +25,18 @@ INDEX_DIR = ".rag-bm25"
 _META = "chunks.json"
 
 
+@functools.cache
 def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+def _tokenize(texts: list[str]):
+    """Words as BM25 sees them, the same for chunks and questions: lower case, English stopwords out, stemmed."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
 
 
 class _Built:
@@ -57,12 +66,10 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[str, float, int]]:
         """(chunk_id, BM25 score, day) of the k best chunks containing the query's words, best first."""
-        import bm25s
-
         built = self.refresh()
         if not built.ids or k <= 0:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), show_progress=False)
+        tokens = _tokenize([query])
         if not tokens.vocab:
             return []
         mask = _mask(built, filters)
@@ -108,7 +115,7 @@ class LexicalIndex:
         bm25 = None
         if ids:
             bm25 = bm25s.BM25()
-            bm25.index(bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False), show_progress=False)
+            bm25.index(_tokenize(texts), show_progress=False)
             bm25.save(str(staging), show_progress=False)
         meta = {"generation": generation, "ids": ids, "days": days, "sources": sources}
         (staging / _META).write_text(json.dumps(meta), encoding="utf-8")

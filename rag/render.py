@@ -11,7 +11,7 @@ import html
 from typing import Sequence
 
 from rag.cite import CITATION_MARK
-from rag.retrieve import describe_filters
+from rag.retrieve import collapse_to_documents, describe_filters
 from rag.types import Answer, Citation, Passage
 
 # Every character HTML or the chat's Markdown renderer would read as markup, as a numeric entity, in one pass:
@@ -52,9 +52,7 @@ def _limits(answer: Answer) -> str:
 
 
 def _linked(answer: Answer, turn: int) -> str:
-    quotes: dict[int, list[Citation]] = {}
-    for c in answer.citations:
-        quotes.setdefault(c.n, []).append(c)
+    quotes = dict(_by_passage(answer.citations))
     pieces, at = [], 0
     for match in CITATION_MARK.finditer(answer.text):
         pieces.append(escape(answer.text[at : match.start()]))
@@ -83,7 +81,7 @@ def sources_html(answers: Sequence[Answer]) -> str:
 def _section(answer: Answer, turn: int, newest: bool) -> str:
     head = f'<summary>{escape(answer.question)}</summary>'
     if answer.refused:
-        closest = "".join(f"<li>{_byline(p.title, p.date, p.source)}</li>" for p in _distinct(answer.passages))
+        closest = "".join(f"<li>{_byline(p.title, p.date, p.source)}</li>" for p in collapse_to_documents(list(answer.passages), len(answer.passages)))
         body = (
             f'<p class="rag-refusal">Not answered: no passage holds the answer.</p>'
             f'<p>Searched for: “{escape(answer.query or answer.question)}”{_limits(answer)}</p>'
@@ -135,13 +133,6 @@ def highlighted(passage: Passage, citations: Sequence[Citation]) -> str:
     outside = [c for c in citations if (c.start - passage.start, c.end - passage.start) not in spans]
     out.extend(f" … <mark>{escape(c.quote)}</mark>" for c in outside)
     return "".join(out)
-
-
-def _distinct(passages: Sequence[Passage]) -> list[Passage]:
-    seen: dict[str, Passage] = {}
-    for p in passages:
-        seen.setdefault(p.doc_id, p)
-    return list(seen.values())
 
 
 # Styles and the one script of the page: a click on [n] opens its answer's section, scrolls its card into view

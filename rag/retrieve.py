@@ -8,7 +8,6 @@ import datetime as dt
 import math
 from typing import Iterable
 
-from rag.embed import Embedder
 from rag.errors import ConfigError
 from rag.store import ChunkStore, day_number
 from rag.types import Filters, Passage
@@ -61,13 +60,6 @@ def recency_boost(day: int, as_of: str, weight: float, days: float) -> float:
     published = dt.date(day // 10000, day // 100 % 100, day % 100)
     age = (dt.date.fromisoformat(as_of) - published).days
     return 1.0 + weight * math.exp(-max(age, 0) / days)
-
-
-def dense_search(
-    store: ChunkStore, embedder: Embedder, query: str, k: int, distinct_documents: bool = False,
-    filters: Filters = Filters(),
-) -> list[Passage]:
-    return search_by_vector(store, embedder.embed([query])[0], k, distinct_documents, filters)
 
 
 def search_by_vector(

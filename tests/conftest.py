@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -57,3 +58,11 @@ def seeded(tmp_path_factory, embedder) -> Assistant:
     """An Assistant whose temporary store holds the seed articles; shared by read-only tests."""
     store = tmp_path_factory.mktemp("seeded") / "store"
     return Assistant(Settings(store=store, llm="extractive"), embedder=embedder)
+
+
+def write_articles(folder: Path, articles: list[dict]) -> Path:
+    """The articles as one JSONL file in `folder` (created if need be), one article per line."""
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    return corpus

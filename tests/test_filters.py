@@ -1,9 +1,8 @@
 """Date-range and source filters: pushed into Chroma's metadata filter, in the API, the CLI and old stores."""
 
-import json
-
 import pytest
 
+from conftest import write_articles
 from rag.assistant import Assistant
 from rag.errors import ConfigError
 from rag.settings import Settings
@@ -25,8 +24,7 @@ QUESTION = "Where did grain exporters meet to discuss safe passage for wheat shi
 @pytest.fixture(scope="module")
 def grain(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("grain")
-    corpus = folder / "grain.jsonl"
-    corpus.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    corpus = write_articles(folder, ARTICLES)
     assistant = Assistant(Settings(store=folder / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
     assistant.ingest([corpus], progress=False)
     return assistant
@@ -81,8 +79,7 @@ def test_a_store_from_schema_1_gains_dates_in_place_without_embedding_again(tmp_
     """Stores written before `day` existed are upgraded on open: metadata only, the same vectors."""
     from rag import store as store_module
 
-    corpus = tmp_path / "grain.jsonl"
-    corpus.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    corpus = write_articles(tmp_path, ARTICLES)
     settings = Settings(store=tmp_path / "store", llm="extractive")
     with monkeypatch.context() as old:  # write the store as schema 1 did: no `day` on any chunk
         old.setattr(store_module, "SCHEMA_VERSION", 1)

@@ -1,10 +1,10 @@
 """Hybrid retrieval: BM25 words beside Chroma's vectors, kept in sync with the store, fused, dated."""
 
 import dataclasses
-import json
 
 import pytest
 
+from conftest import write_articles
 from rag.assistant import Assistant
 from rag.lexical import LexicalIndex
 from rag.retrieve import recency_boost
@@ -24,18 +24,11 @@ ARTICLES = [
 ]
 
 
-def _write(folder, articles):
-    folder.mkdir(parents=True, exist_ok=True)
-    corpus = folder / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
-    return corpus
-
-
 @pytest.fixture
 def corpus_assistant(tmp_path, embedder):
     settings = Settings(store=tmp_path / "store", llm="extractive", retrieval="hybrid")
     assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
-    assistant.ingest([_write(tmp_path / "articles", ARTICLES)], progress=False)
+    assistant.ingest([write_articles(tmp_path / "articles", ARTICLES)], progress=False)
     return assistant
 
 
@@ -61,7 +54,7 @@ def test_the_word_index_follows_every_write_and_survives_a_restart(tmp_path, emb
 
     assert indexed() == sorted(cid for doc in ARTICLES for cid in store.chunk_ids(doc["doc_id"]))
     changed = [dict(a, text=a["text"].replace("XK4471", "ZQ9902")) if a["doc_id"] == "code" else a for a in ARTICLES]
-    corpus_assistant.ingest([_write(tmp_path / "articles", changed)], progress=False)
+    corpus_assistant.ingest([write_articles(tmp_path / "articles", changed)], progress=False)
     assert lexical.search("ZQ9902", 3)[0][0] in store.chunk_ids("code") and lexical.search("XK4471", 3) == []
     pumps = set(store.chunk_ids("pumps"))
     corpus_assistant.remove("pumps")
@@ -107,7 +100,7 @@ def test_questions_asked_while_articles_are_written_all_get_the_right_passage(co
         for i in range(3):
             extra = {"doc_id": f"extra{i}", "title": "Harbour works", "date": "2022-04-0{}".format(i + 1),
                      "text": f"Dock crews repaired crane number {i} in the harbour overnight."}
-            corpus_assistant.ingest([_write(tmp_path / f"more{i}", [extra])], progress=False)
+            corpus_assistant.ingest([write_articles(tmp_path / f"more{i}", [extra])], progress=False)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         writer = pool.submit(write)
