@@ -82,6 +82,7 @@ class Assistant:
                 rebuild=rebuild,
                 progress=progress,
                 on_notice=on_notice,
+                max_bytes=int(self.settings.max_document_mb * 1_000_000),
             )
         finally:
             self._reindex_words()

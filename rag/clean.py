@@ -44,14 +44,28 @@ _SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
 _TEASER_MAX_WORDS = 12
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_document(doc: Document) -> Document:
-    return dataclasses.replace(doc, text=clean_text(doc.text), title=normalise_line(doc.title))
+    return dataclasses.replace(
+        doc,
+        text=clean_text(doc.text),
+        title=normalise_line(doc.title),
+        **{key: valid_unicode(getattr(doc, key)) for key in ("doc_id", "path", "date", "source", "url")},
+    )
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with lone surrogates, which no UTF-8 store or terminal accepts, made printable: a file name's
+    undecodable byte (Python's surrogate escape) becomes "\\xff", any other lone surrogate "\ufffd"."""
+    return _SURROGATE.sub(
+        lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}" if "\udc80" <= m.group() <= "\udcff" else "\ufffd", text
+    )
 
 
 def normalise_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", valid_unicode(text)).translate(_INVISIBLE)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return _SPACES.sub(" ", text).strip()
 

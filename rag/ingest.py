@@ -15,7 +15,7 @@ from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
 from rag.embed import Embedder
 from rag.errors import IngestError
-from rag.loaders import Notice, iter_documents, list_files, suffix_of
+from rag.loaders import MAX_DOCUMENT_BYTES, Notice, iter_documents, list_files, suffix_of
 from rag.store import ChunkStore, DocVersions
 from rag.types import Chunk, Document, IngestReport
 
@@ -47,7 +47,7 @@ def count_documents(paths: list[Path]) -> int:
 
     total = 0
     for file in list_files(paths):
-        if suffix_of(file) in (".jsonl", ".jsonl.gz"):
+        if suffix_of(file) in (".jsonl", ".jsonl.gz") and file.is_file():
             opener = gzip.open if suffix_of(file) == ".jsonl.gz" else open
             try:
                 with opener(file, "rb") as lines:
@@ -71,24 +71,27 @@ def sync(
     rebuild: bool = False,
     progress: bool = True,
     on_notice: Callable[[str], None] | None = None,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> IngestReport:
     check_paths(paths)
     on_notice = on_notice or (lambda line: print(f"warning: {line}", file=sys.stderr))
     if dry_run:
-        return _plan(store, paths, prune, rebuild, on_notice)
+        return _plan(store, paths, prune, rebuild, on_notice, max_bytes)
     with store.writing():
         if rebuild:
             store.clear()
-        return _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice)
+        return _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice, max_bytes)
 
 
-def _documents(paths: list[Path], on_notice: Callable[[str], None], notices: list[str]) -> Iterator[Document]:
+def _documents(
+    paths: list[Path], on_notice: Callable[[str], None], notices: list[str], max_bytes: int
+) -> Iterator[Document]:
     def notify(line: str) -> None:
         notices.append(line)
         on_notice(line)
 
     seen: dict[str, str] = {}
-    for item in iter_documents(paths):
+    for item in iter_documents(paths, max_bytes):
         if isinstance(item, Notice):
             notify(str(item))
             continue
@@ -117,13 +120,13 @@ def _prunable(store_versions: dict, seen: set[str], paths: list[Path]) -> list[s
     return sorted(doc_id for doc_id, v in store_versions.items() if doc_id not in seen and under_roots(v.path))
 
 
-def _plan(store, paths, prune, rebuild, on_notice) -> IngestReport:
+def _plan(store, paths, prune, rebuild, on_notice, max_bytes) -> IngestReport:
     stored = store.doc_versions()
     versions = {} if rebuild else stored
     notices: list[str] = []
     actions: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
     seen: set[str] = set()
-    for doc in _documents(paths, on_notice, notices):
+    for doc in _documents(paths, on_notice, notices, max_bytes):
         seen.add(doc.doc_id)
         actions[_classify(versions.get(doc.doc_id), content_hash(doc))].append(doc.doc_id)
     if rebuild:
@@ -136,7 +139,7 @@ def _plan(store, paths, prune, rebuild, on_notice) -> IngestReport:
     )
 
 
-def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice) -> IngestReport:
+def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice, max_bytes) -> IngestReport:
     from tqdm import tqdm
 
     versions = store.doc_versions()
@@ -167,7 +170,7 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
         smoothing=0.02,  # documents finish in bursts, one per embedded batch: steady the ETA
     )
     with bar:
-        for doc in _documents(paths, on_notice, notices):
+        for doc in _documents(paths, on_notice, notices, max_bytes):
             seen.add(doc.doc_id)
             action = _classify(versions.get(doc.doc_id), content_hash(doc))
             actions[action].append(doc.doc_id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from rag.clean import valid_unicode
 from rag.errors import IngestError
 from rag.types import Document
 
@@ -27,6 +28,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…\"”’)\]]$")
 _TITLE_MAX_WORDS = 20
+# Far above any article (a long feature is ~100 KB); a file this big is a dump or a book, and would take hours
+# to embed. RAG_MAX_DOCUMENT_MB raises it.
+MAX_DOCUMENT_BYTES = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Notice:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
+        return valid_unicode(f"{self.where}: {self.reason}")
 
 
 def suffix_of(path: Path) -> str:
@@ -45,21 +49,22 @@ def suffix_of(path: Path) -> str:
     return ".jsonl.gz" if name.endswith(".jsonl.gz") else path.suffix.lower()
 
 
-def iter_documents(paths: list[Path]) -> Iterator[Document | Notice]:
-    """Every document under `paths` (files or folders, recursive), in a stable order."""
+def iter_documents(paths: list[Path], max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Document | Notice]:
+    """Every document under `paths` (files or folders, recursive), in a stable order; one bigger than
+    `max_bytes` (a file, or a JSONL record) is skipped with a Notice."""
     for root in paths:
         if not root.exists():
             raise IngestError(f"{root}: no such file or directory; check the path")
         if root.is_dir():
             for file in _walk(root):
-                yield from load_file(file, doc_id_base=root)
+                yield from load_file(file, doc_id_base=root, max_bytes=max_bytes)
         else:
             if suffix_of(root) not in SUFFIXES:
                 raise IngestError(
                     f"{root}: unsupported file type {suffix_of(root) or '(none)'}; "
                     f"supported: {', '.join(SUFFIXES)}"
                 )
-            yield from load_file(root, doc_id_base=root.parent)
+            yield from load_file(root, doc_id_base=root.parent, max_bytes=max_bytes)
 
 
 def list_files(paths: list[Path]) -> list[Path]:
@@ -80,11 +85,18 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield file
 
 
-def load_file(path: Path, doc_id_base: Path) -> Iterator[Document | Notice]:
+def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Document | Notice]:
     suffix = suffix_of(path)
+    if path.exists() and not path.is_file():  # a pipe would block the read forever, a device never end
+        yield Notice(str(path), "is not a regular file (a pipe, socket or device); skipped")
+        return
     try:
         if suffix in (".jsonl", ".jsonl.gz"):
-            yield from _load_jsonl(path)
+            yield from _load_jsonl(path, max_bytes)
+            return
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield Notice(str(path), _too_big(size, max_bytes))
             return
         data = path.read_bytes()
     except OSError as exc:
@@ -107,6 +119,13 @@ def load_file(path: Path, doc_id_base: Path) -> Iterator[Document | Notice]:
         yield _load_text(path, text, doc_id)
     if note:
         yield Notice(str(path), note)
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"is {size / 1e6:,.1f} MB, over the {max_bytes / 1e6:g} MB limit for one article; skipped "
+        "(split it into articles, or raise RAG_MAX_DOCUMENT_MB)"
+    )
 
 
 def _file_doc_id(path: Path, base: Path) -> str:
@@ -245,13 +264,15 @@ def _load_pdf(path: Path, data: bytes, doc_id: str) -> Document | Notice:
     )
 
 
-def _load_jsonl(path: Path) -> Iterator[Document | Notice]:
+def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | Notice]:
     """One article per line: doc_id, title, date, source, url, text (only text is required)."""
     opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="strict") as lines:
             for number, line in enumerate(lines, start=1):
-                if line.strip():
+                if len(line) > max_bytes:  # characters: at least as many bytes
+                    yield Notice(f"{path} line {number}", _too_big(len(line.encode()), max_bytes))
+                elif line.strip():
                     yield _record_to_document(path, number, line)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         yield Notice(str(path), f"stopped reading: {exc}; the file is damaged or not {suffix_of(path)}")

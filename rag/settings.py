@@ -27,6 +27,7 @@ class Settings:
     chunk_size: int = _setting(200, "chunk length in tokens (all-MiniLM-L6-v2 reads at most 256)")
     chunk_overlap: int = _setting(30, "tokens shared by neighbouring chunks")
     embed_batch: int = _setting(32, "chunks embedded per batch")
+    max_document_mb: float = _setting(10.0, "largest article ingested (a file, or one JSONL record), in MB")
     top_k: int = _setting(4, "passages retrieved per question")
     retrieval: str = _setting("dense", "how passages are found: dense (meaning), hybrid (words and meaning) or bm25")
     dense_weight: float = _setting(1.0, "weight of the meaning (vector) ranking in hybrid fusion")
@@ -63,6 +64,8 @@ class Settings:
                 f"RAG_CHUNK_OVERLAP={self.chunk_overlap} must be at least 0 and below half of "
                 f"RAG_CHUNK_SIZE ({self.chunk_size})"
             )
+        if self.max_document_mb <= 0:
+            raise ConfigError(f"RAG_MAX_DOCUMENT_MB={self.max_document_mb} must be a positive number of megabytes")
         if self.embed_batch < 1:
             raise ConfigError(f"RAG_EMBED_BATCH={self.embed_batch} must be 1 or more")
         if not 1 <= self.top_k <= 100:
