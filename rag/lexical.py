@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import shutil
+import sys
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -83,7 +84,9 @@ class LexicalIndex:
     def refresh(self) -> _Built:
         """The current index: loaded from disk, or rebuilt when the store was written since it was built."""
         with self._lock:
-            generation = self.store.generation()
+            # The count too: writes Chroma took before a failure (a full disk) can be applied on a later read,
+            # under the token of the session that failed.
+            generation = f"{self.store.generation()}/{self.store.count()}"
             if self._built.generation != generation:
                 self._built = self._load(generation) or self._build(generation)
             return self._built
@@ -109,19 +112,33 @@ class LexicalIndex:
             texts.append(f"{meta.get('title', '')}\n{text}")
             days.append(day_number(meta.get("date", "")))
             sources.append(meta.get("source", ""))
-        staging = self.folder.with_name(INDEX_DIR + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
         bm25 = None
         if ids:
             bm25 = bm25s.BM25()
             bm25.index(_tokenize(texts), show_progress=False)
-            bm25.save(str(staging), show_progress=False)
-        meta = {"generation": generation, "ids": ids, "days": days, "sources": sources}
-        (staging / _META).write_text(json.dumps(meta), encoding="utf-8")
+        built = _Built(generation, bm25, ids, days, sources)
+        try:
+            self._save(built)
+        except OSError as exc:  # a full or read-only disk: serve from memory, build again next time
+            print(f"warning: the word index could not be saved in {self.folder} ({exc.strerror or exc}); "
+                  "it is kept in memory and built again by the next process", file=sys.stderr)
+        return built
+
+    def _save(self, built: _Built) -> None:
+        staging = self.folder.with_name(INDEX_DIR + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.mkdir(parents=True)
+            if built.bm25 is not None:
+                built.bm25.save(str(staging), show_progress=False)
+            meta = {"generation": built.generation, "ids": built.ids, "days": built.days.tolist(),
+                    "sources": built.sources.tolist()}
+            (staging / _META).write_text(json.dumps(meta), encoding="utf-8")
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         shutil.rmtree(self.folder, ignore_errors=True)
         staging.rename(self.folder)  # readers see the old index or the new one, never half of one
-        return _Built(generation, bm25, ids, days, sources)
 
 
 def _mask(built: _Built, filters: Filters) -> np.ndarray | None:

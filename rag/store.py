@@ -7,7 +7,10 @@ old one and the old one deleted after: an interrupted write leaves a state the n
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import shutil
+import sqlite3
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -17,7 +20,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from rag.errors import StoreError, StoreMismatchError
+from rag.errors import RagError, StoreError, StoreMismatchError
 from rag.types import Chunk, Document, Passage
 
 # 2: chunks carry `day` (YYYYMMDD as a number, 0 when the date is unknown) so date ranges filter inside Chroma.
@@ -28,6 +31,7 @@ _LOCK = ".rag-write.lock"
 # (the BM25 side) compare it with theirs to know they are stale, whichever process or machine wrote.
 _GENERATION = "rag_generation"
 _PAGE = 5000
+_LOW_DISK = 50_000_000  # bytes free below which a failed write is put down to a full disk
 REBUILD_HINT = "python -m rag ingest --rebuild PATH…"
 
 
@@ -51,6 +55,26 @@ def manifest_for(embedder_name: str, dim: int, chunk_size: int, chunk_overlap: i
         "chunk_size": chunk_size,
         "chunk_overlap": chunk_overlap,
     }
+
+
+def _guarded(method):
+    """A ChunkStore method whose Chroma and disk failures become one StoreError (see ChunkStore._errors)."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        with self._errors():
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
+def _guarded_iterator(method):
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        with self._errors():
+            yield from method(self, *args, **kwargs)
+
+    return guarded
 
 
 class ChunkStore:
@@ -112,9 +136,11 @@ class ChunkStore:
 
     # ---- reading -------------------------------------------------------------------------------
 
+    @_guarded
     def count(self) -> int:
         return self._collection.count()
 
+    @_guarded_iterator
     def _all_metadatas(self, where: dict | None = None) -> Iterator[tuple[str, dict]]:
         offset = 0
         while True:
@@ -125,6 +151,7 @@ class ChunkStore:
                 return
             offset += _PAGE
 
+    @_guarded
     def doc_versions(self) -> dict[str, DocVersions]:
         versions: dict[str, DocVersions] = {}
         for _, meta in self._all_metadatas():
@@ -133,6 +160,7 @@ class ChunkStore:
             doc.expected[meta["content_hash"]] = meta["n_chunks"]
         return versions
 
+    @_guarded
     def documents(self) -> list[dict[str, Any]]:
         """One row per document: doc_id, title, date, source, path, chunks."""
         rows: dict[str, dict[str, Any]] = {}
@@ -144,6 +172,7 @@ class ChunkStore:
             row["chunks"] += 1
         return sorted(rows.values(), key=lambda row: row["doc_id"])
 
+    @_guarded_iterator
     def all_chunks(self) -> Iterator[tuple[str, str, dict]]:
         """(chunk_id, text, metadata) of every chunk, a page at a time."""
         offset = 0
@@ -154,6 +183,7 @@ class ChunkStore:
                 return
             offset += _PAGE
 
+    @_guarded
     def get_passages(self, chunk_ids: Sequence[str], embedding: Sequence[float]) -> list[Passage]:
         """The passages of these chunks, in this order, each scored by cosine similarity to `embedding`."""
         if not chunk_ids:
@@ -168,9 +198,11 @@ class ChunkStore:
             by_id[chunk_id] = _passage(chunk_id, text, meta, cosine)
         return [by_id[i] for i in chunk_ids if i in by_id]
 
+    @_guarded
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [chunk_id for chunk_id, _ in self._all_metadatas(where={"doc_id": doc_id})]
 
+    @_guarded
     def query(self, embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
         """The k chunks nearest to `embedding`, among those matching Chroma's `where` filter when given."""
         stored = self.count()
@@ -204,20 +236,48 @@ class ChunkStore:
                     f"{self.path} is busy: another rag process is writing to it; wait for it to finish and retry"
                 ) from None
             try:
-                yield
+                with self._errors():
+                    # Before the first write as well as after the last: a session killed half way leaves a token
+                    # no index was built for, so a reader rebuilds rather than trust an index missing its writes.
+                    self._bump_generation()
+                    try:
+                        yield
+                    finally:
+                        self._bump_generation()
             finally:
-                self._bump_generation()
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Chroma's and the disk's failures as one StoreError saying what to do."""
+        try:
+            yield
+        except RagError:
+            raise
+        except Exception as exc:
+            if not isinstance(exc, (OSError, sqlite3.Error)) and not type(exc).__module__.startswith("chromadb"):
+                raise
+            again = "run the same command again (documents finished so far are kept, the rest are unchanged)"
+            free = None if self.url else shutil.disk_usage(self.path).free
+            if free is not None and free < _LOW_DISK:
+                raise StoreError(
+                    f"{self.path}: the disk is full ({free / 1e6:.1f} MB free), so Chroma cannot write; free some "
+                    f"space and {again}"
+                ) from None
+            raise StoreError(f"{self.url or self.path}: Chroma failed ({type(exc).__name__}: {exc}); {again}") from None
+
+    @_guarded
     def generation(self) -> str:
         """The token of the last write session ("" for a store never written through this class)."""
         current = self._client.get_collection(self.collection_name, embedding_function=None)
         return str((current.metadata or {}).get(_GENERATION, ""))
 
+    @_guarded
     def _bump_generation(self) -> None:
         current = self._client.get_collection(self.collection_name, embedding_function=None)
         self._collection.modify(metadata=dict(current.metadata or {}) | {_GENERATION: uuid.uuid4().hex})
 
+    @_guarded
     def upsert(self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]]) -> None:
         if not chunks:
             return
@@ -244,6 +304,7 @@ class ChunkStore:
             ],
         )
 
+    @_guarded
     def delete_other_versions(self, doc_id: str, keep_hash: str) -> int:
         stale = [
             chunk_id
@@ -254,12 +315,14 @@ class ChunkStore:
             self._collection.delete(ids=stale)
         return len(stale)
 
+    @_guarded
     def delete_document(self, doc_id: str) -> int:
         ids = self.chunk_ids(doc_id)
         if ids:
             self._collection.delete(ids=ids)
         return len(ids)
 
+    @_guarded
     def clear(self) -> None:
         """Drop every chunk and start a new collection with the current manifest."""
         self._client.delete_collection(self.collection_name)
