@@ -132,19 +132,29 @@ CONVERSATIONS = [
 ]
 
 
-def test_ten_concurrent_chats_all_get_their_own_right_answer(served):
-    from gradio_client import Client
+def test_twenty_concurrent_chats_during_an_upload_all_get_their_own_right_answer(served, tmp_path):
+    """20 clients, each its own connection, chat at once while a 40-article upload is being ingested."""
+    from gradio_client import Client, handle_file
 
     url = served[0]
+    upload = tmp_path / "harbour.jsonl"
+    upload.write_text("".join(
+        json.dumps({"doc_id": f"harbour{i:02}", "title": f"Harbour log {i}", "date": "2022-04-01",
+                    "text": f"Dock crews in port number {i} repaired crane {i * 3} overnight. " * 20}) + "\n"
+        for i in range(40)
+    ))
 
     def converse(i: int) -> dict:
         message, history, _ = CONVERSATIONS[i % len(CONVERSATIONS)]
         return json.loads(Client(url, verbose=False).predict(message, history, api_name="/chat"))
 
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        answers = [future.result(timeout=120) for future in [pool.submit(converse, i) for i in range(10)]]
-    assert time.monotonic() - started < 120
+    with ThreadPoolExecutor(max_workers=21) as pool:
+        ingest = pool.submit(lambda: json.loads(Client(url, verbose=False).predict([handle_file(upload)], api_name="/ingest")))
+        answers = [future.result(timeout=300) for future in [pool.submit(converse, i) for i in range(20)]]
+        report = ingest.result(timeout=300)
+    assert time.monotonic() - started < 300
+    assert len(report["added"]) == 40 and report["notices"] == []
     for i, answer in enumerate(answers):
         message, _, key = CONVERSATIONS[i % len(CONVERSATIONS)]
         assert answer["question"] == message
@@ -153,6 +163,8 @@ def test_ten_concurrent_chats_all_get_their_own_right_answer(served):
         else:
             assert answer["refused"] is False and key in answer["text"], (message, answer["text"])
             assert answer["citations"] and all(c["quote"] for c in answer["citations"])
+    for i in range(40):
+        assert json.loads(Client(url, verbose=False).predict(f"harbour{i:02}", api_name="/delete"))["chunks_deleted"] >= 1
 
 
 def test_settings_give_the_launch_address_login_and_page_assets():
