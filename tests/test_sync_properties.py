@@ -1,5 +1,6 @@
-"""Sync ingestion as a state machine: random file edits, renames, deletes, ingests, prunes and removes, with the
-store checked against a model of what it must hold after every step, and again after reopening it.
+"""Sync ingestion as a state machine: random file edits, renames, deletes, ingests (plain, pruning, rebuilding,
+dry runs), removes and reopens, with the store checked against a model of what it must hold after every step,
+and again after reopening it.
 
 CI runs a bounded number of sequences; RAG_SYNC_EXAMPLES=500 runs more.
 """
@@ -83,6 +84,19 @@ class SyncMachine(RuleBasedStateMachine):
             self.stored[doc_id] = path
             self.stored_text[doc_id] = path.read_text()
 
+    @rule()
+    def rebuild(self) -> None:
+        self.assistant.ingest([self.corpus], rebuild=True, progress=False, on_notice=lambda line: None)
+        files = self._files()
+        self.stored = dict(files)
+        self.stored_text = {doc_id: path.read_text() for doc_id, path in files.items()}
+
+    @rule(prune=st.booleans())
+    def dry_run(self, prune: bool) -> None:
+        before = self._actual_chunks(self.assistant.store)
+        self.assistant.ingest([self.corpus], prune=prune, dry_run=True, progress=False, on_notice=lambda line: None)
+        assert self._actual_chunks(self.assistant.store) == before
+
     @precondition(lambda self: self.stored)
     @rule(data=st.data())
     def remove(self, data) -> None:
@@ -140,8 +154,8 @@ class SyncMachine(RuleBasedStateMachine):
 
 TestSync = SyncMachine.TestCase
 TestSync.settings = settings(
-    max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", "50")),
-    stateful_step_count=12,
+    max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", "100")),
+    stateful_step_count=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
