@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
+from rag.dedup import SignatureIndex, signature
 from rag.embed import Embedder
 from rag.errors import IngestError
 from rag.loaders import MAX_DOCUMENT_BYTES, Notice, iter_documents, list_files, suffix_of
@@ -31,6 +32,7 @@ class _Pending:
     n_chunks: int
     last: bool  # the document's final slice: once it is written the document is complete
     replaces: bool  # an older version is stored: delete it once this version is complete
+    signature: str  # the document's near-duplicate signature (rag.dedup)
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -148,6 +150,12 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
     seen: set[str] = set()
     pending: list[_Pending] = []
     written = deleted = 0
+    store.fill_signatures(signature, progress)  # documents stored before signatures existed
+    known = SignatureIndex(store.signatures())
+
+    def notify(line: str) -> None:
+        notices.append(line)
+        on_notice(line)
 
     def flush() -> None:
         nonlocal written, deleted
@@ -155,7 +163,7 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
         vectors = embedder.embed(texts)
         offset = 0
         for p in pending:
-            store.upsert(p.doc, p.chunks, p.n_chunks, vectors[offset : offset + len(p.chunks)])
+            store.upsert(p.doc, p.chunks, p.n_chunks, vectors[offset : offset + len(p.chunks)], p.signature)
             offset += len(p.chunks)
             written += len(p.chunks)
             if p.last and p.replaces:
@@ -178,9 +186,15 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
                 bar.update(1)
                 continue
             chunks = chunk_document(doc, chunk_size, chunk_overlap)
+            sig = signature(doc.text)
+            near = known.nearest(sig, exclude=doc.doc_id)
+            if near:
+                notify(f"{doc.path}: {doc.doc_id!r} is a near-duplicate of {near[0]!r} ({near[1]:.0%} of the wording "
+                       "shared); results show whichever ranks higher")
+            known.add(doc.doc_id, sig)
             for start in range(0, len(chunks), _FLUSH_CHUNKS):
                 last = start + _FLUSH_CHUNKS >= len(chunks)
-                pending.append(_Pending(doc, chunks[start : start + _FLUSH_CHUNKS], len(chunks), last, action == "updated"))
+                pending.append(_Pending(doc, chunks[start : start + _FLUSH_CHUNKS], len(chunks), last, action == "updated", sig))
                 if sum(len(p.chunks) for p in pending) >= _FLUSH_CHUNKS:
                     flush()
         if pending:

@@ -1,6 +1,7 @@
 """Question -> ranked Passages: meaning (dense vectors in Chroma) and words (BM25) fused by reciprocal rank,
-optionally one passage per article, limited to a date range and sources (inside Chroma and BM25 alike), and
-with an as-of date, nothing published later and a preference for what was published close to it."""
+near-duplicate articles collapsed to the better-ranked copy, optionally one passage per article, limited to a
+date range and sources (inside Chroma and BM25 alike), and with an as-of date, nothing published later and a
+preference for what was published close to it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import math
 from typing import Iterable
 
+from rag.dedup import SignatureIndex
 from rag.errors import ConfigError
 from rag.store import ChunkStore, day_number
 from rag.types import Filters, Passage
@@ -49,7 +51,7 @@ class Retriever:
         known = {p.chunk_id: p for p in dense}
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
         known |= {p.chunk_id: p for p in self.store.get_passages(missing, vector)}
-        passages = [known[chunk_id] for chunk_id in order if chunk_id in known]
+        passages = drop_near_duplicates(self.store, [known[chunk_id] for chunk_id in order if chunk_id in known])
         return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
 
 
@@ -67,8 +69,24 @@ def search_by_vector(
 ) -> list[Passage]:
     where = where_clause(filters)
     if not distinct_documents:
-        return store.query(vector, k, where)
-    return collapse_to_documents(store.query(vector, k * _COLLAPSE_DEPTH, where), k)
+        return drop_near_duplicates(store, store.query(vector, k * 2, where))[:k]
+    return collapse_to_documents(drop_near_duplicates(store, store.query(vector, k * _COLLAPSE_DEPTH, where)), k)
+
+
+def drop_near_duplicates(store: ChunkStore, passages: list[Passage]) -> list[Passage]:
+    """The passages without those of articles that are near-duplicates (rag.dedup) of a better-ranked one."""
+    doc_ids = list(dict.fromkeys(p.doc_id for p in passages))  # in rank order
+    if len(doc_ids) < 2:
+        return passages
+    signatures = store.signatures_of(passages)
+    kept = SignatureIndex({})
+    dropped = set()
+    for doc_id in doc_ids:
+        if kept.nearest(signatures.get(doc_id, "")):
+            dropped.add(doc_id)
+        else:
+            kept.add(doc_id, signatures.get(doc_id, ""))
+    return [p for p in passages if p.doc_id not in dropped]
 
 
 def make_filters(

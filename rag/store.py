@@ -16,7 +16,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -31,6 +31,7 @@ _LOCK = ".rag-write.lock"
 # (the BM25 side) compare it with theirs to know they are stale, whichever process or machine wrote.
 _GENERATION = "rag_generation"
 _PAGE = 5000
+_SIGNATURE = "minhash"  # on each document's first chunk: its near-duplicate signature (rag.dedup)
 _LOW_DISK = 50_000_000  # bytes free below which a failed write is put down to a full disk
 REBUILD_HINT = "python -m rag ingest --rebuild PATH…"
 
@@ -198,6 +199,47 @@ class ChunkStore:
             by_id[chunk_id] = _passage(chunk_id, text, meta, cosine)
         return [by_id[i] for i in chunk_ids if i in by_id]
 
+    def signatures(self, doc_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """doc_id -> near-duplicate signature (rag.dedup) of these documents, or of all; "" where none is stored."""
+        if doc_ids is not None and not doc_ids:
+            return {}
+        where: dict = {"index": 0}
+        if doc_ids is not None:
+            where = {"$and": [where, {"doc_id": {"$in": list(doc_ids)}}]}
+        return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for _, meta in self._all_metadatas(where=where)}
+
+    @_guarded
+    def signatures_of(self, passages: Sequence[Passage]) -> dict[str, str]:
+        """doc_id -> near-duplicate signature of these passages' documents: a lookup of each first chunk by id."""
+        firsts = {p.chunk_id.rsplit("#", 1)[0] + "#0" for p in passages}
+        found = self._collection.get(ids=sorted(firsts), include=["metadatas"])
+        return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for meta in found["metadatas"]}
+
+    @_guarded
+    def fill_signatures(self, compute: Callable[[str], str], progress: bool = False) -> int:
+        """Give stored documents written before signatures existed theirs, from their text stitched back together
+        from its chunks (nothing is embedded). Returns how many were filled."""
+        from tqdm import tqdm
+
+        firsts = {meta["doc_id"]: (chunk_id, meta["content_hash"])
+                  for chunk_id, meta in self._all_metadatas(where={"index": 0}) if _SIGNATURE not in meta}
+        doc_ids = sorted(firsts)
+        with tqdm(total=len(doc_ids), unit="doc", desc="signatures", disable=not progress or not doc_ids) as bar:
+            for start in range(0, len(doc_ids), 200):
+                batch = doc_ids[start : start + 200]
+                found = self._collection.get(where={"doc_id": {"$in": batch}}, include=["documents", "metadatas"])
+                pieces: dict[str, list[tuple[int, int, str]]] = {}
+                for text, meta in zip(found["documents"], found["metadatas"]):
+                    if meta["content_hash"] == firsts[meta["doc_id"]][1]:
+                        pieces.setdefault(meta["doc_id"], []).append((int(meta["start"]), int(meta["end"]), text))
+                ids, metadatas = [], []
+                for doc_id in batch:
+                    ids.append(firsts[doc_id][0])
+                    metadatas.append({_SIGNATURE: compute(_stitch(pieces.get(doc_id, [])))})
+                self._collection.update(ids=ids, metadatas=metadatas)
+                bar.update(len(batch))
+        return len(doc_ids)
+
     @_guarded
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [chunk_id for chunk_id, _ in self._all_metadatas(where={"doc_id": doc_id})]
@@ -278,7 +320,11 @@ class ChunkStore:
         self._collection.modify(metadata=dict(current.metadata or {}) | {_GENERATION: uuid.uuid4().hex})
 
     @_guarded
-    def upsert(self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]]) -> None:
+    def upsert(
+        self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]],
+        signature: str = "",
+    ) -> None:
+        """Write chunks of one document; its near-duplicate `signature` (rag.dedup) goes with its first chunk."""
         if not chunks:
             return
         self._collection.upsert(
@@ -300,6 +346,7 @@ class ChunkStore:
                     "n_chunks": n_chunks,
                     "content_hash": c.content_hash,
                 }
+                | ({_SIGNATURE: signature} if c.index == 0 else {})
                 for c in chunks
             ],
         )
@@ -361,6 +408,14 @@ def _passage(chunk_id: str, text: str, meta: dict, cosine: float) -> Passage:
         end=int(meta["end"]),
         score=round(cosine, 6),
     )
+
+
+def _stitch(pieces: list[tuple[int, int, str]]) -> str:
+    """A document's text from its (start, end, text) chunks, which overlap."""
+    text = ""
+    for start, end, piece in sorted(pieces):
+        text += piece[max(0, len(text) - start):] if start <= len(text) else " " + piece
+    return text
 
 
 def day_number(date: str) -> int:

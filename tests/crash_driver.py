@@ -113,7 +113,7 @@ def run(store: Path, corpus: Path, seed: int, point: str | None) -> None:
 def fill(store: Path, corpus: Path) -> None:
     """Ingest CORPUS/small, then all of CORPUS, whose CORPUS/big does not fit on the store's disk."""
     rng = random.Random(7)
-    for folder, count in (("small", 10), ("big", 1500)):
+    for folder, count in (("small", 10), ("big", 300)):
         (corpus / folder).mkdir(parents=True)
         for i in range(count):
             write_article(corpus / folder, f"{folder}{i:04}", 1, rng)

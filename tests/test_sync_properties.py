@@ -20,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from rag.assistant import Assistant
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
+from rag.dedup import NEAR_DUPLICATE, signature, similarity
 from rag.loaders import iter_documents
 from rag.settings import Settings
 from rag.store import ChunkStore, manifest_for
@@ -149,7 +150,9 @@ class SyncMachine(RuleBasedStateMachine):
         for doc_id, text in self.stored_text.items():
             first_sentence = text.split("\n\n")[0]
             found = [p.doc_id for p in self.assistant.search(first_sentence, k=5)]
-            assert doc_id in found, (doc_id, first_sentence, found)
+            # or a near-duplicate of it (a renamed copy not yet pruned), which results show in its place
+            copies = [f for f in found if similarity(signature(text), signature(self.stored_text[f])) >= NEAR_DUPLICATE]
+            assert doc_id in found or copies, (doc_id, first_sentence, found)
 
 
 TestSync = SyncMachine.TestCase
