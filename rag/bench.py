@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -110,3 +111,95 @@ def run_llm_bench(settings: Settings, models: list[str], n_questions: int, whole
                 print(json.dumps(row), flush=True)
                 rows.append(row)
     return rows
+
+
+def run_scale_bench(n_chunks: int, n_queries: int, folder: Path | None = None, server: bool = True) -> list[dict]:
+    """Vector-search latency and resident memory over `n_chunks` synthetic chunks (random unit vectors of the
+    embedder's 384 dimensions, generated text, the metadata real chunks carry), in the embedded store and, with
+    `server`, through a `chroma run` server over the same folder. The store is built once in `folder`, 5,000
+    chunks per write (resumable: a second run adds only what is missing), and kept, so a big build is paid once."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from rag.store import ChunkStore, manifest_for
+
+    dim, batch = 384, 5000
+    folder = folder or Path(tempfile.gettempdir()) / f"rag-scale-{n_chunks}"
+    manifest = manifest_for("synthetic-unit-vectors", dim, 200, 30)
+    store = ChunkStore(folder, "articles", manifest)
+    words = "talks troops border capital sanctions minister city forces report peace grain port rail bank vote".split()
+    rng = np.random.default_rng(len(words))
+    with store.writing(), tqdm(total=n_chunks, initial=min(store.count(), n_chunks), unit="chunk", desc="build") as bar:
+        for start in range(store.count() // batch * batch, n_chunks, batch):
+            vectors = rng.standard_normal((min(batch, n_chunks - start), dim)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            ids, texts, metadatas = [], [], []
+            for i in range(start, start + len(vectors)):  # ten chunks per synthetic article
+                doc_id = f"syn{i // 10:07d}"
+                ids.append(f"{doc_id}#h#{i % 10}")
+                texts.append(" ".join(rng.choice(words, 150)))
+                metadatas.append({"doc_id": doc_id, "title": f"Report {doc_id}", "date": "2022-03-01", "day": 20220301,
+                                  "source": "Synthetic", "start": 0, "end": len(texts[-1]), "index": i % 10,
+                                  "n_chunks": 10, "content_hash": "h"})
+            store._collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+            bar.update(len(vectors))
+    queries = rng.standard_normal((n_queries, dim)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    rows = [_time_queries("embedded", store, queries, _rss_mb(os.getpid()))]
+    print(json.dumps(rows[-1]), flush=True)
+    if server:
+        del store  # the server process takes the folder over
+        rows.append(_server_row(folder, manifest, queries))
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def _time_queries(mode: str, store, queries, rss: float) -> dict:
+    store.query(queries[0].tolist(), 10)  # load the index before timing
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        store.query(query.tolist(), 10)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {"mode": mode, "chunks": store.count(), "queries": len(latencies),
+            "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
+            "rss_mb": rss}
+
+
+def _server_row(folder: Path, manifest: dict, queries) -> dict:
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from rag.store import ChunkStore
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma") or "chroma"
+    server = subprocess.Popen([chroma, "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        remote = ChunkStore(folder / ".rag-client", "articles", manifest, url=f"http://127.0.0.1:{port}")
+        remote.query(queries[0].tolist(), 10)
+        return _time_queries("server", remote, queries, _rss_mb(server.pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process now, in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=50, help="retrieval queries (or, with --llm, questions) to time")
     bench.add_argument("--llm", nargs="+", metavar="MODEL",
                        help="time answers instead: time to first token and total, per local model")
+    bench.add_argument("--scale", type=int, metavar="CHUNKS",
+                       help="time vector search over this many synthetic chunks instead, embedded and via a Chroma server")
+    bench.add_argument("--scale-dir", type=Path, help="where the synthetic store is built and kept (default: a temp folder)")
     return parser
 
 
@@ -92,7 +95,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "bench":
         from rag.bench import run_bench, run_llm_bench
 
-        if args.llm:
+        if args.scale:
+            from rag.bench import run_scale_bench
+
+            run_scale_bench(args.scale, args.queries, args.scale_dir)
+        elif args.llm:
             run_llm_bench(settings, args.llm, n_questions=args.queries)
         else:
             run_bench(settings, corpus=args.corpus, n_docs=args.docs, n_queries=args.queries)
