@@ -199,14 +199,9 @@ class ChunkStore:
             by_id[chunk_id] = _passage(chunk_id, text, meta, cosine)
         return [by_id[i] for i in chunk_ids if i in by_id]
 
-    def signatures(self, doc_ids: Sequence[str] | None = None) -> dict[str, str]:
-        """doc_id -> near-duplicate signature (rag.dedup) of these documents, or of all; "" where none is stored."""
-        if doc_ids is not None and not doc_ids:
-            return {}
-        where: dict = {"index": 0}
-        if doc_ids is not None:
-            where = {"$and": [where, {"doc_id": {"$in": list(doc_ids)}}]}
-        return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for _, meta in self._all_metadatas(where=where)}
+    def signatures(self) -> dict[str, str]:
+        """doc_id -> near-duplicate signature (rag.dedup) of every document; "" where none is stored."""
+        return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for _, meta in self._all_metadatas(where={"index": 0})}
 
     @_guarded
     def signatures_of(self, passages: Sequence[Passage]) -> dict[str, str]:
