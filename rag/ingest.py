@@ -151,6 +151,7 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
     pending: list[_Pending] = []
     written = deleted = 0
     store.fill_signatures(signature, progress)  # documents stored before signatures existed
+    store.fill_title_vectors(embedder.embed, progress)  # ... or before title vectors did
     known = SignatureIndex(store.signatures())
 
     def notify(line: str) -> None:
@@ -159,11 +160,16 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
 
     def flush() -> None:
         nonlocal written, deleted
+        titled = [p for p in pending if p.chunks[0].index == 0 and p.doc.title.strip()]
         texts = [c.text for p in pending for c in p.chunks]
-        vectors = embedder.embed(texts)
+        vectors = embedder.embed(texts + [p.doc.title for p in titled])  # titles rank articles (rag.retrieve)
+        title_vectors = dict(zip(map(id, titled), vectors[len(texts) :]))
         offset = 0
         for p in pending:
-            store.upsert(p.doc, p.chunks, p.n_chunks, vectors[offset : offset + len(p.chunks)], p.signature)
+            store.upsert(
+                p.doc, p.chunks, p.n_chunks, vectors[offset : offset + len(p.chunks)], p.signature,
+                title_vectors.get(id(p)),
+            )
             offset += len(p.chunks)
             written += len(p.chunks)
             if p.last and p.replaces:

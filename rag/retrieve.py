@@ -1,17 +1,20 @@
-"""Question -> ranked Passages: meaning (dense vectors in Chroma) and words (BM25) fused by reciprocal rank,
-near-duplicate articles collapsed to the better-ranked copy, optionally one passage per article, limited to a
-date range and sources (inside Chroma and BM25 alike), and with an as-of date, nothing published later and a
-preference for what was published close to it."""
+"""Question -> ranked Passages: meaning (dense vectors in Chroma) and words (BM25) fused by reciprocal rank, plus
+(when asked) each candidate article's nearness by title and first passage; near-duplicate articles collapsed to
+the better-ranked copy, optionally one passage per article, limited to a date range and sources (inside Chroma
+and BM25 alike), and with an as-of date, nothing published later and a preference for what was published close
+to it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Iterable
+from typing import Iterable, Sequence
+
+import numpy as np
 
 from rag.dedup import SignatureIndex
 from rag.errors import ConfigError
-from rag.store import ChunkStore, day_number
+from rag.store import ArticleFacts, ChunkStore, day_number
 from rag.types import Filters, Passage
 
 # When collapsing to articles, look this many times deeper so k distinct articles usually survive.
@@ -33,16 +36,22 @@ class Retriever:
     def search(
         self, query: str, vector: list[float], k: int, distinct_documents: bool = False, filters: Filters = Filters()
     ) -> list[Passage]:
+        """Chunks ranked by reciprocal rank fusion of: their vectors' nearness (dense, hybrid), their words (bm25,
+        hybrid), plus their article's nearness by title and first passage (RAG_ARTICLE_WEIGHT); with an as-of
+        date, boosted by recency."""
         s = self.settings
         depth = max(FUSION_DEPTH, k * _COLLAPSE_DEPTH if distinct_documents else k)
-        if s.retrieval == "dense" and not filters.as_of:
-            return search_by_vector(self.store, vector, k, distinct_documents, filters)
         dense = self.store.query(vector, depth, where_clause(filters)) if s.retrieval != "bm25" else []
         words = self.lexical.search(query, depth, filters) if s.retrieval != "dense" and self.lexical else []
         scores: dict[str, float] = {}
         for ranking, weight in (([p.chunk_id for p in dense], s.dense_weight), ([w[0] for w in words], s.bm25_weight)):
             for rank, chunk_id in enumerate(ranking, start=1):
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+        articles = self.store.articles_of(scores)
+        if s.article_weight:
+            bonus = article_bonus(articles, vector, s.article_weight)
+            for chunk_id in scores:
+                scores[chunk_id] += bonus.get(doc_id_of(chunk_id), 0.0)
         if filters.as_of and s.recency_weight:
             days = {p.chunk_id: day_number(p.date) for p in dense} | {w[0]: w[2] for w in words}
             for chunk_id in scores:
@@ -51,8 +60,27 @@ class Retriever:
         known = {p.chunk_id: p for p in dense}
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
         known |= {p.chunk_id: p for p in self.store.get_passages(missing, vector)}
-        passages = drop_near_duplicates(self.store, [known[chunk_id] for chunk_id in order if chunk_id in known])
+        passages = drop_near_duplicates(articles, [known[chunk_id] for chunk_id in order if chunk_id in known])
         return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
+
+
+def doc_id_of(chunk_id: str) -> str:
+    return chunk_id.rsplit("#", 2)[0]  # chunk ids are doc_id#content_hash#index (rag.chunking.chunk_id)
+
+
+def article_bonus(articles: dict[str, ArticleFacts], vector: Sequence[float], weight: float) -> dict[str, float]:
+    """doc_id -> weight x (cosine of the query to the article's title + cosine to its first passage), added to the
+    fused score of each of its chunks. Headlines and leads say what an article is about; a chunk deep inside one
+    may share the query's words while the article is about something else. An untitled article counts its first
+    passage twice. Scores, not ranks: among a few candidates with near-equal titles the bonus stays near-equal."""
+    query = np.asarray(vector, dtype=np.float32)
+    query = query / (np.linalg.norm(query) or 1.0)
+    bonus = {}
+    for doc_id, facts in articles.items():
+        lead = float(facts.lead_vector @ query)
+        title = float(facts.title_vector @ query) if facts.title_vector is not None else lead
+        bonus[doc_id] = weight * (title + lead)
+    return bonus
 
 
 def recency_boost(day: int, as_of: str, weight: float, days: float) -> float:
@@ -64,28 +92,19 @@ def recency_boost(day: int, as_of: str, weight: float, days: float) -> float:
     return 1.0 + weight * math.exp(-max(age, 0) / days)
 
 
-def search_by_vector(
-    store: ChunkStore, vector: list[float], k: int, distinct_documents: bool = False, filters: Filters = Filters()
-) -> list[Passage]:
-    where = where_clause(filters)
-    if not distinct_documents:
-        return drop_near_duplicates(store, store.query(vector, k * 2, where))[:k]
-    return collapse_to_documents(drop_near_duplicates(store, store.query(vector, k * _COLLAPSE_DEPTH, where)), k)
-
-
-def drop_near_duplicates(store: ChunkStore, passages: list[Passage]) -> list[Passage]:
+def drop_near_duplicates(articles: dict[str, ArticleFacts], passages: list[Passage]) -> list[Passage]:
     """The passages without those of articles that are near-duplicates (rag.dedup) of a better-ranked one."""
     doc_ids = list(dict.fromkeys(p.doc_id for p in passages))  # in rank order
     if len(doc_ids) < 2:
         return passages
-    signatures = store.signatures_of(passages)
     kept = SignatureIndex({})
     dropped = set()
     for doc_id in doc_ids:
-        if kept.nearest(signatures.get(doc_id, "")):
+        signature = articles[doc_id].signature if doc_id in articles else ""
+        if kept.nearest(signature):
             dropped.add(doc_id)
         else:
-            kept.add(doc_id, signatures.get(doc_id, ""))
+            kept.add(doc_id, signature)
     return [p for p in passages if p.doc_id not in dropped]
 
 

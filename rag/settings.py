@@ -32,6 +32,9 @@ class Settings:
     retrieval: str = _setting("dense", "how passages are found: dense (meaning), hybrid (words and meaning) or bm25")
     dense_weight: float = _setting(1.0, "weight of the meaning (vector) ranking in hybrid fusion")
     bm25_weight: float = _setting(1.0, "weight of the word (BM25) ranking in hybrid fusion")
+    article_weight: float = _setting(
+        0.0, "added to a chunk's fused score per unit of its article's title and first-passage cosine (0: none)"
+    )
     recency_weight: float = _setting(0.3, "with an as-of date: boost of an article published that day (0: none)")
     recency_days: float = _setting(30.0, "with an as-of date: days over which that boost fades to about a third")
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
@@ -76,7 +79,7 @@ class Settings:
                 raise ConfigError(f"RAG_{name.upper()}={value} must be a cosine similarity between -1 and 1")
         if self.retrieval not in RETRIEVAL_CHOICES:
             raise ConfigError(f"RAG_RETRIEVAL={self.retrieval!r} is not one of: {', '.join(RETRIEVAL_CHOICES)}")
-        for name in ("dense_weight", "bm25_weight", "recency_weight"):
+        for name in ("dense_weight", "bm25_weight", "article_weight", "recency_weight"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be 0 or more")
         if self.recency_days <= 0:

@@ -6,6 +6,7 @@ old one and the old one deleted after: an interrupted write leaves a state the n
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import functools
 import os
@@ -16,7 +17,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -32,8 +33,31 @@ _LOCK = ".rag-write.lock"
 _GENERATION = "rag_generation"
 _PAGE = 5000
 _SIGNATURE = "minhash"  # on each document's first chunk: its near-duplicate signature (rag.dedup)
+_TITLE_VECTOR = "title_vector"  # on each document's first chunk: its title's embedding (encode_vector), "" if untitled
 _LOW_DISK = 50_000_000  # bytes free below which a failed write is put down to a full disk
 REBUILD_HINT = "python -m rag ingest --rebuild PATH…"
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What a document's first chunk says about the whole article, for ranking articles against each other."""
+
+    signature: str  # near-duplicate signature (rag.dedup); "" if none stored
+    title_vector: np.ndarray | None  # unit embedding of the title; None if untitled or not stored yet
+    lead_vector: np.ndarray  # unit embedding of the first chunk
+
+
+def encode_vector(vector: Sequence[float]) -> str:
+    """A unit vector as metadata text: float16, base64 (768 bytes -> 1,024 characters at 384 dimensions)."""
+    array = np.asarray(vector, dtype=np.float32)
+    array = array / (np.linalg.norm(array) or 1.0)
+    return base64.b64encode(array.astype("<f2").tobytes()).decode("ascii")
+
+
+def decode_vector(text: str) -> np.ndarray | None:
+    if not text:
+        return None
+    return np.frombuffer(base64.b64decode(text), dtype="<f2").astype(np.float32)
 
 
 @dataclass
@@ -204,11 +228,21 @@ class ChunkStore:
         return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for _, meta in self._all_metadatas(where={"index": 0})}
 
     @_guarded
-    def signatures_of(self, passages: Sequence[Passage]) -> dict[str, str]:
-        """doc_id -> near-duplicate signature of these passages' documents: a lookup of each first chunk by id."""
-        firsts = {p.chunk_id.rsplit("#", 1)[0] + "#0" for p in passages}
-        found = self._collection.get(ids=sorted(firsts), include=["metadatas"])
-        return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for meta in found["metadatas"]}
+    def articles_of(self, chunk_ids: Iterable[str]) -> dict[str, ArticleFacts]:
+        """doc_id -> ArticleFacts of these chunks' documents: one lookup of their first chunks by id."""
+        firsts = {chunk_id.rsplit("#", 1)[0] + "#0" for chunk_id in chunk_ids}
+        if not firsts:
+            return {}
+        found = self._collection.get(ids=sorted(firsts), include=["metadatas", "embeddings"])
+        facts = {}
+        for meta, vector in zip(found["metadatas"], found["embeddings"]):
+            lead = np.asarray(vector, dtype=np.float32)
+            facts[meta["doc_id"]] = ArticleFacts(
+                str(meta.get(_SIGNATURE, "")),
+                decode_vector(str(meta.get(_TITLE_VECTOR, ""))),
+                lead / (np.linalg.norm(lead) or 1.0),
+            )
+        return facts
 
     @_guarded
     def fill_signatures(self, compute: Callable[[str], str], progress: bool = False) -> int:
@@ -234,6 +268,25 @@ class ChunkStore:
                 self._collection.update(ids=ids, metadatas=metadatas)
                 bar.update(len(batch))
         return len(doc_ids)
+
+    @_guarded
+    def fill_title_vectors(self, embed: Callable[[list[str]], Sequence], progress: bool = False) -> int:
+        """Give stored documents written before title vectors existed theirs (only titles are embedded).
+        Returns how many were filled."""
+        from tqdm import tqdm
+
+        missing = [(chunk_id, str(meta.get("title", "")))
+                   for chunk_id, meta in self._all_metadatas(where={"index": 0}) if _TITLE_VECTOR not in meta]
+        with tqdm(total=len(missing), unit="title", desc="titles", disable=not progress or not missing) as bar:
+            for start in range(0, len(missing), 256):
+                batch = missing[start : start + 256]
+                titled = [title for _, title in batch if title.strip()]
+                vectors = iter(embed(titled) if titled else [])
+                metadatas = [{_TITLE_VECTOR: encode_vector(next(vectors)) if title.strip() else ""}
+                             for _, title in batch]
+                self._collection.update(ids=[chunk_id for chunk_id, _ in batch], metadatas=metadatas)
+                bar.update(len(batch))
+        return len(missing)
 
     @_guarded
     def chunk_ids(self, doc_id: str) -> list[str]:
@@ -317,11 +370,15 @@ class ChunkStore:
     @_guarded
     def upsert(
         self, doc: Document, chunks: Sequence[Chunk], n_chunks: int, embeddings: Sequence[Sequence[float]],
-        signature: str = "",
+        signature: str = "", title_vector: Sequence[float] | None = None,
     ) -> None:
-        """Write chunks of one document; its near-duplicate `signature` (rag.dedup) goes with its first chunk."""
+        """Write chunks of one document; its near-duplicate `signature` (rag.dedup) and its title's embedding go
+        with its first chunk (without a vector for a titled document, the next ingest fills it in)."""
         if not chunks:
             return
+        first: dict[str, Any] = {_SIGNATURE: signature}
+        if title_vector is not None or not doc.title.strip():
+            first[_TITLE_VECTOR] = encode_vector(title_vector) if title_vector is not None else ""
         self._collection.upsert(
             ids=[c.chunk_id for c in chunks],
             embeddings=[list(e) for e in embeddings],
@@ -341,7 +398,7 @@ class ChunkStore:
                     "n_chunks": n_chunks,
                     "content_hash": c.content_hash,
                 }
-                | ({_SIGNATURE: signature} if c.index == 0 else {})
+                | (first if c.index == 0 else {})
                 for c in chunks
             ],
         )
