@@ -40,14 +40,18 @@ class Retriever:
         hybrid), plus their article's nearness by title and first passage (RAG_ARTICLE_WEIGHT); with an as-of
         date, boosted by recency."""
         s = self.settings
-        depth = max(FUSION_DEPTH, k * _COLLAPSE_DEPTH if distinct_documents else k)
+        if s.retrieval == "dense" and not filters.as_of and not s.article_weight:
+            # One ranking kept as Chroma returns it: only room for near-duplicates to drop out.
+            depth = k * _COLLAPSE_DEPTH if distinct_documents else k * 2
+        else:
+            depth = max(FUSION_DEPTH, k * _COLLAPSE_DEPTH if distinct_documents else k)
         dense = self.store.query(vector, depth, where_clause(filters)) if s.retrieval != "bm25" else []
         words = self.lexical.search(query, depth, filters) if s.retrieval != "dense" and self.lexical else []
         scores: dict[str, float] = {}
         for ranking, weight in (([p.chunk_id for p in dense], s.dense_weight), ([w[0] for w in words], s.bm25_weight)):
             for rank, chunk_id in enumerate(ranking, start=1):
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
-        articles = self.store.articles_of(scores)
+        articles = self.store.articles_of(scores, with_vectors=bool(s.article_weight))
         if s.article_weight:
             bonus = article_bonus(articles, vector, s.article_weight)
             for chunk_id in scores:

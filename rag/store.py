@@ -43,8 +43,8 @@ class ArticleFacts:
     """What a document's first chunk says about the whole article, for ranking articles against each other."""
 
     signature: str  # near-duplicate signature (rag.dedup); "" if none stored
-    title_vector: np.ndarray | None  # unit embedding of the title; None if untitled or not stored yet
-    lead_vector: np.ndarray  # unit embedding of the first chunk
+    title_vector: np.ndarray | None  # unit embedding of the title; None if untitled, not stored yet or not asked for
+    lead_vector: np.ndarray | None  # unit embedding of the first chunk; None if not asked for
 
 
 def encode_vector(vector: Sequence[float]) -> str:
@@ -228,20 +228,22 @@ class ChunkStore:
         return {meta["doc_id"]: str(meta.get(_SIGNATURE, "")) for _, meta in self._all_metadatas(where={"index": 0})}
 
     @_guarded
-    def articles_of(self, chunk_ids: Iterable[str]) -> dict[str, ArticleFacts]:
-        """doc_id -> ArticleFacts of these chunks' documents: one lookup of their first chunks by id."""
+    def articles_of(self, chunk_ids: Iterable[str], with_vectors: bool = False) -> dict[str, ArticleFacts]:
+        """doc_id -> ArticleFacts of these chunks' documents: one lookup of their first chunks by id; the title and
+        lead vectors only `with_vectors`."""
         firsts = {chunk_id.rsplit("#", 1)[0] + "#0" for chunk_id in chunk_ids}
         if not firsts:
             return {}
-        found = self._collection.get(ids=sorted(firsts), include=["metadatas", "embeddings"])
+        include = ["metadatas", "embeddings"] if with_vectors else ["metadatas"]
+        found = self._collection.get(ids=sorted(firsts), include=include)
         facts = {}
-        for meta, vector in zip(found["metadatas"], found["embeddings"]):
-            lead = np.asarray(vector, dtype=np.float32)
-            facts[meta["doc_id"]] = ArticleFacts(
-                str(meta.get(_SIGNATURE, "")),
-                decode_vector(str(meta.get(_TITLE_VECTOR, ""))),
-                lead / (np.linalg.norm(lead) or 1.0),
-            )
+        for n, meta in enumerate(found["metadatas"]):
+            title = lead = None
+            if with_vectors:
+                title = decode_vector(str(meta.get(_TITLE_VECTOR, "")))
+                lead = np.asarray(found["embeddings"][n], dtype=np.float32)
+                lead = lead / (np.linalg.norm(lead) or 1.0)
+            facts[meta["doc_id"]] = ArticleFacts(str(meta.get(_SIGNATURE, "")), title, lead)
         return facts
 
     @_guarded

@@ -46,7 +46,7 @@ def articles_assistant(tmp_path, embedder):
 
 
 def _first_chunks(store):
-    return store.articles_of(cid for a in ARTICLES for cid in store.chunk_ids(a["doc_id"]))
+    return store.articles_of((cid for a in ARTICLES for cid in store.chunk_ids(a["doc_id"])), with_vectors=True)
 
 
 def test_ingest_stores_each_titles_vector_with_its_first_chunk(articles_assistant, embedder):
@@ -73,10 +73,10 @@ def test_a_store_written_before_title_vectors_gets_them_at_the_next_ingest(tmp_p
             chunks = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
             assistant.store.upsert(d, chunks, len(chunks), embedder.embed([c.text for c in chunks]), signature(d.text))
             firsts.append(chunks[0].chunk_id)
-    assert [f.title_vector for f in assistant.store.articles_of(firsts).values()] == [None, None]
+    assert [f.title_vector for f in assistant.store.articles_of(firsts, with_vectors=True).values()] == [None, None]
     report = assistant.ingest([write_articles(tmp_path / "articles", ARTICLES[1:2])], progress=False)
     assert report.added == ("roundup",)
-    facts = assistant.store.articles_of(firsts)
+    facts = assistant.store.articles_of(firsts, with_vectors=True)
     assert float(facts["old"].title_vector @ np.asarray(embedder.embed(["Mauna Loa erupts"])[0])) > 0.999
     assert facts["untitled"].title_vector is None  # judged by its first passage alone
     with assistant.store.writing():
