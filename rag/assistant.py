@@ -200,7 +200,7 @@ class Assistant:
         # The passages the model reads come first and keep their numbers in the Answer, so [n] means one thing.
         order = [i for i, _ in shown] + [i for i in range(len(passages)) if i not in {i for i, _ in shown}]
         passages = [passages[i] for i in order]
-        blocks = [prompts.passage_block(n, passages[n - 1], text) for n, (_, text) in enumerate(shown, start=1)]
+        blocks = prompts.passage_blocks(passages, [text for _, text in shown])
         answer = _replace(answer, passages=tuple(passages))
         messages = prompts.answer_messages(query, blocks)
         pieces: list[str] = []

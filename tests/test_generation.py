@@ -52,7 +52,15 @@ def test_the_prompt_numbers_passages_as_the_answer_does_and_starts_with_the_same
     prompt = first[-1]["content"]
     shown = re.findall(r"^\[(\d+)\] (.+?)(?: \(\d{4}-\d\d-\d\d\))?$", prompt, re.MULTILINE)
     assert shown and [int(n) for n, _ in shown] == list(range(1, len(shown) + 1))
-    assert all(answer.passages[int(n) - 1].title == title for n, title in shown)
+    headlined: dict[str, int] = {}
+    for n, heading in shown:
+        passage = answer.passages[int(n) - 1]
+        if passage.doc_id in headlined:  # each headline once; later passages of its article point back to it
+            assert heading == f"(same article as [{headlined[passage.doc_id]}])"
+        else:
+            assert heading == passage.title
+            headlined[passage.doc_id] = int(n)
+    assert len(headlined) < len(shown)  # the Minsk question reads two passages of one article
     assert len(prompt.split()) < 260  # the best sentences, not four whole chunks
 
 
