@@ -80,12 +80,14 @@ def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: i
     return figures
 
 
-def run_llm_bench(settings: Settings, models: list[str], n_questions: int, whole_passages: bool = True) -> list[dict]:
-    """Time to first token and total answer time over the seed eval's answerable questions, per model.
+def run_llm_bench(settings: Settings, models: list[str], n_questions: int, prompt_words: list[int] | None = None,
+                  whole_passages: bool = True) -> list[dict]:
+    """Time to first token and total answer time over the seed eval's answerable questions, per model and per
+    prompt budget (`prompt_words`, default: the configured RAG_PROMPT_WORDS).
 
     Each model is loaded and warmed on one question first (loading is not answering). With `whole_passages`,
     the same questions are also asked with every retrieved sentence in the prompt, so the saving of reading only
-    the best sentences is a ratio measured in the same run."""
+    the best sentences, and each budget's cost, are ratios measured in the same run."""
     from rag.evaluate import DEFAULT_QUESTIONS, load_questions
     from rag.factory import build_assistant
 
@@ -93,7 +95,8 @@ def run_llm_bench(settings: Settings, models: list[str], n_questions: int, whole
     rows = []
     with tempfile.TemporaryDirectory(prefix="rag-bench-llm-") as tmp:
         store = Path(tmp) / "store"
-        configurations = [("best sentences", settings.prompt_words)] + ([("whole passages", 100_000)] if whole_passages else [])
+        configurations = [(f"best sentences, {words} words", words) for words in prompt_words or [settings.prompt_words]]
+        configurations += [("whole passages", 100_000)] if whole_passages else []
         for model in models:
             for label, words in configurations:
                 configured = dataclasses.replace(settings, store=store, llm="local", model=model, prompt_words=words)

@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=50, help="retrieval queries (or, with --llm, questions) to time")
     bench.add_argument("--llm", nargs="+", metavar="MODEL",
                        help="time answers instead: time to first token and total, per local model")
+    bench.add_argument("--prompt-words", nargs="+", type=int, metavar="N",
+                       help="with --llm: passage-word budgets to compare (default: RAG_PROMPT_WORDS)")
     bench.add_argument("--scale", type=int, metavar="CHUNKS",
                        help="time vector search over this many synthetic chunks instead, embedded and via a Chroma server")
     bench.add_argument("--scale-dir", type=Path, help="where the synthetic store is built and kept (default: a temp folder)")
@@ -100,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
 
             run_scale_bench(args.scale, args.queries, args.scale_dir)
         elif args.llm:
-            run_llm_bench(settings, args.llm, n_questions=args.queries)
+            run_llm_bench(settings, args.llm, n_questions=args.queries, prompt_words=args.prompt_words)
         else:
             run_bench(settings, corpus=args.corpus, n_docs=args.docs, n_queries=args.queries)
         return 0

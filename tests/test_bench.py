@@ -34,3 +34,15 @@ def test_scale_bench_builds_resumably_and_times_embedded_and_server_search(tmp_p
     rows = run_scale_bench(12000, 5, folder)  # adds only the missing 6,000, then also through `chroma run`
     assert [(r["mode"], r["chunks"]) for r in rows] == [("embedded", 12000), ("server", 12000)]
     assert all(0 < r["p50_ms"] <= r["p95_ms"] and r["rss_mb"] > 0 for r in rows)
+
+
+def test_llm_bench_times_each_prompt_budget_against_whole_passages(tmp_path, capsys):
+    from rag.bench import run_llm_bench
+
+    model = "qwen2.5-coder-0.5b"
+    rows = run_llm_bench(Settings(store=tmp_path / "unused"), [model], n_questions=2, prompt_words=[40, 160])
+    assert [row["prompt"] for row in rows] == ["best sentences, 40 words", "best sentences, 160 words", "whole passages"]
+    assert all(row["model"] == model and row["questions"] == 2 for row in rows)
+    assert all(0 < row["ttft_p50_ms"] <= row["total_p50_ms"] for row in rows)
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")] == rows
+    assert not (tmp_path / "unused").exists()
