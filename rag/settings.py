@@ -33,7 +33,9 @@ class Settings:
     dense_weight: float = _setting(1.0, "weight of the meaning (vector) ranking in hybrid fusion")
     bm25_weight: float = _setting(1.0, "weight of the word (BM25) ranking in hybrid fusion")
     article_weight: float = _setting(
-        0.0, "added to a chunk's fused score per unit of its article's title and first-passage cosine (0: none)"
+        0.02,
+        "added to a chunk's fused score per unit of its article's title and first-passage cosine, when the "
+        "candidates come from 8 articles or more (0: never)",
     )
     recency_weight: float = _setting(0.3, "with an as-of date: boost of an article published that day (0: none)")
     recency_days: float = _setting(30.0, "with an as-of date: days over which that boost fades to about a third")

@@ -1,6 +1,6 @@
 """Articles ranked by what they are about: each article's title vector is stored with its first chunk at ingest
 (filled in for older stores at the next ingest), and RAG_ARTICLE_WEIGHT adds the title's and the first
-passage's nearness to every chunk's fused score."""
+passage's nearness to every chunk's fused score when the candidates come from a field of articles."""
 
 import dataclasses
 
@@ -11,7 +11,7 @@ from conftest import write_articles
 from rag.assistant import Assistant
 from rag.chunking import chunk_document
 from rag.dedup import signature
-from rag.retrieve import article_bonus
+from rag.retrieve import ARTICLE_FIELD, article_bonus
 from rag.settings import Settings
 from rag.store import ArticleFacts
 from rag.types import Document
@@ -35,14 +35,31 @@ ARTICLES = [
      "text": ROUNDUP},
 ]
 QUESTION = "The world's largest active volcano is erupting for the first time in nearly 40 years. Where is it?"
+# Other news of the week, so that the volcano question has a field of candidate articles (ARTICLE_FIELD).
+FIELD = [
+    {"doc_id": f"other-{n}", "title": title, "date": "2022-11-27", "source": "Agency", "text": text}
+    for n, (title, text) in enumerate([
+        ("Rail strike called off", "Rail unions called off next week's strike after a late pay offer was accepted."),
+        ("Wheat prices fall", "Wheat futures fell for a third day as export ships left the Black Sea ports."),
+        ("New bridge opens", "The new river bridge opened to cyclists and buses, two years after building began."),
+        ("Election count delayed", "Officials said the count in two districts would finish on Thursday, not Monday."),
+        ("Heatwave warning", "Forecasters warned of a week of heat in the south and asked people to drink water."),
+        ("Airline adds routes", "The airline will fly to four more cities in spring and hire two hundred pilots."),
+    ])
+]
+
+
+def _assistant(tmp_path, embedder, articles, **settings):
+    assistant = Assistant(
+        Settings(store=tmp_path / "store", llm="extractive", **settings), embedder=embedder, seed_if_empty=False
+    )
+    assistant.ingest([write_articles(tmp_path / "articles", articles)], progress=False)
+    return assistant
 
 
 @pytest.fixture
 def articles_assistant(tmp_path, embedder):
-    settings = Settings(store=tmp_path / "store", llm="extractive")
-    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
-    assistant.ingest([write_articles(tmp_path / "articles", ARTICLES)], progress=False)
-    return assistant
+    return _assistant(tmp_path, embedder, ARTICLES)
 
 
 def _first_chunks(store):
@@ -83,13 +100,26 @@ def test_a_store_written_before_title_vectors_gets_them_at_the_next_ingest(tmp_p
         assert assistant.store.fill_title_vectors(embedder.embed) == 0  # nothing left to fill
 
 
-def test_the_article_weight_ranks_the_article_about_the_story_above_a_passing_mention(articles_assistant):
-    by_chunk = articles_assistant.search(QUESTION, k=2, distinct_documents=True)
-    assert [p.doc_id for p in by_chunk] == ["roundup", "volcano"]  # its last chunk is the question, nearly verbatim
-    articles_assistant.retriever.settings = dataclasses.replace(articles_assistant.settings, article_weight=0.02)
-    by_article = articles_assistant.search(QUESTION, k=2, distinct_documents=True)
-    assert [p.doc_id for p in by_article] == ["volcano", "roundup"]
+def test_among_a_field_of_articles_the_one_about_the_story_ranks_above_a_passing_mention(tmp_path, embedder):
+    assistant = _assistant(tmp_path, embedder, ARTICLES + FIELD)  # RAG_ARTICLE_WEIGHT's default, 0.02
+    assert len(ARTICLES + FIELD) == ARTICLE_FIELD
+    by_article = assistant.search(QUESTION, k=2, distinct_documents=True)
+    assert by_article[0].doc_id == "volcano"
     assert by_article[0].text.startswith("Lava is flowing down the slopes of Mauna Loa")
+    assistant.retriever.settings = dataclasses.replace(assistant.settings, article_weight=0.0)
+    by_chunk = assistant.search(QUESTION, k=2, distinct_documents=True)
+    assert [p.doc_id for p in by_chunk] == ["roundup", "volcano"]  # its last chunk is the question, nearly verbatim
+    assistant.retriever.settings = assistant.settings
+    # A source filter that leaves the two Wire articles leaves no field: the chunks rank by themselves again.
+    by_chunk = assistant.search(QUESTION, k=2, distinct_documents=True, sources=["Wire"])
+    assert [p.doc_id for p in by_chunk] == ["roundup", "volcano"]
+
+
+def test_among_fewer_articles_than_a_field_the_passage_that_answers_ranks_first(articles_assistant):
+    assert articles_assistant.settings.article_weight == 0.02
+    by_chunk = articles_assistant.search(QUESTION, k=2, distinct_documents=True)
+    assert [p.doc_id for p in by_chunk] == ["roundup", "volcano"]
+    assert by_chunk[0].text.endswith("erupting for the first time in nearly 40 years.")
 
 
 def test_the_bonus_is_the_weighted_sum_of_title_and_lead_cosines_and_an_untitled_article_counts_its_lead_twice():
