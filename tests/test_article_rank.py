@@ -49,10 +49,8 @@ FIELD = [
 ]
 
 
-def _assistant(tmp_path, embedder, articles, **settings):
-    assistant = Assistant(
-        Settings(store=tmp_path / "store", llm="extractive", **settings), embedder=embedder, seed_if_empty=False
-    )
+def _assistant(tmp_path, embedder, articles):
+    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
     assistant.ingest([write_articles(tmp_path / "articles", articles)], progress=False)
     return assistant
 
