@@ -4,7 +4,9 @@ import pytest
 
 from conftest import write_articles
 from rag.assistant import Assistant
+from rag import retrieve
 from rag.errors import ConfigError
+from rag.retrieve import admits, make_filters, where_clause
 from rag.settings import Settings
 from rag.store import day_number
 from rag.types import Filters
@@ -34,21 +36,47 @@ def _found(assistant, **filters) -> set[str]:
     return {p.doc_id for p in assistant.search(QUESTION, k=10, **filters)}
 
 
-@pytest.mark.parametrize(
-    "filters, expected",
-    [
-        ({}, {"jan-reuters", "feb-ap", "undated-reuters"}),
-        ({"since": "2022-02-01"}, {"feb-ap"}),
-        ({"until": "2022-02-19"}, {"jan-reuters"}),  # the undated article is not known to be before
-        ({"since": "2022-01-10", "until": "2022-01-10"}, {"jan-reuters"}),  # both ends inclusive
-        ({"sources": ["Reuters"]}, {"jan-reuters", "undated-reuters"}),
-        ({"sources": "AP"}, {"feb-ap"}),
-        ({"sources": ["Reuters", "AP"], "since": "2022-01-01"}, {"jan-reuters", "feb-ap"}),
-        ({"sources": ["Bloomberg"]}, set()),
-    ],
-)
+FILTER_CASES = [
+    ({}, {"jan-reuters", "feb-ap", "undated-reuters"}),
+    ({"since": "2022-02-01"}, {"feb-ap"}),
+    ({"until": "2022-02-19"}, {"jan-reuters"}),  # the undated article is not known to be before
+    ({"since": "2022-01-10", "until": "2022-01-10"}, {"jan-reuters"}),  # both ends inclusive
+    ({"sources": ["Reuters"]}, {"jan-reuters", "undated-reuters"}),
+    ({"sources": "AP"}, {"feb-ap"}),
+    ({"sources": ["Reuters", "AP"], "since": "2022-01-01"}, {"jan-reuters", "feb-ap"}),
+    ({"sources": ["Bloomberg"]}, set()),
+    ({"as_of": "2022-01-31"}, {"jan-reuters", "undated-reuters"}),  # an undated article is not known to be later
+]
+
+
+@pytest.mark.parametrize("filters, expected", FILTER_CASES)
 def test_filters_limit_the_articles_searched(grain, filters, expected):
     assert _found(grain, **filters) == expected
+
+
+@pytest.mark.parametrize("filters", [filters for filters, _ in FILTER_CASES] + [{"as_of": "2021-12-31"}])
+def test_filters_applied_to_the_nearest_chunks_agree_with_chromas_metadata_filter(grain, filters):
+    chosen = make_filters(**filters)
+    vector = grain.embedder.embed([QUESTION])[0]
+    by_chroma = [p.chunk_id for p in grain.store.query(vector, 10, where_clause(chosen))]
+    by_passage = [p.chunk_id for p in grain.store.query(vector, 10) if admits(chosen, p)]
+    assert by_passage == by_chroma
+
+
+def test_when_too_few_of_the_nearest_chunks_pass_the_filter_chroma_filters(grain, monkeypatch):
+    vector = grain.embedder.embed([QUESTION])[0]
+    nearest = grain.store.query(vector, 1)[0].doc_id
+    target, only = next(
+        (doc_id, filters) for doc_id, filters in (("jan-reuters", {"until": "2022-01-31"}), ("feb-ap", {"since": "2022-02-01"}))
+        if doc_id != nearest
+    )
+    monkeypatch.setattr(retrieve, "FUSION_DEPTH", 1)
+    monkeypatch.setattr(retrieve, "FILTER_HEADROOM", 1)  # the one nearest chunk is read first, and fails the filter
+    wheres = []
+    query = grain.store.query
+    monkeypatch.setattr(grain.store, "query", lambda v, k, where=None: wheres.append(where) or query(v, k, where))
+    assert [p.doc_id for p in grain.search(QUESTION, k=1, **only)] == [target]
+    assert wheres == [None, where_clause(make_filters(**only))]
 
 
 def test_an_answer_comes_only_from_matching_articles_and_says_when_none_match(grain):
