@@ -49,7 +49,7 @@ class Settings:
     n_ctx: int = _setting(4096, "local model context window, in tokens")
     threads: int = _setting(0, "CPU threads for the local model (0: every core this process may use)")
     max_tokens: int = _setting(200, "longest answer generated, in tokens")
-    prompt_words: int = _setting(160, "passage words the model reads per question (the best sentences)")
+    prompt_words: int = _setting(40, "passage words the model reads per question (the best sentences)")
     openai_base_url: str = _setting("http://127.0.0.1:8080/v1", "OpenAI-compatible server for RAG_LLM=openai")
     openai_api_key: str = _setting("", "API key for that server (empty: none sent)")
     openai_model: str = _setting("default", "model name sent to that server")

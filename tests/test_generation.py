@@ -1,7 +1,9 @@
 """The logic around a model, with queued replies: refusal gate, model refusals, citation repair, fallback,
 follow-up rewriting and streaming. The embedder and the Chroma store are real; only the model is fake."""
 
+import dataclasses
 import re
+
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
@@ -18,8 +20,11 @@ MINSK_REPLY = "Moscow was ready to send its foreign and defense ministers to Min
 def with_model(seeded):
     """An Assistant over the seeded store whose model says what the test queued."""
 
-    def build(*replies):
-        return Assistant(seeded.settings, embedder=seeded.embedder, store=seeded.store,
+    def build(*replies, prompt_words=None):
+        settings = seeded.settings
+        if prompt_words:  # a longer read than the default shows the model further passages
+            settings = dataclasses.replace(settings, prompt_words=prompt_words)
+        return Assistant(settings, embedder=seeded.embedder, store=seeded.store,
                          generator=FakeGenerator(*replies), seed_if_empty=False)
 
     return build
@@ -44,7 +49,7 @@ def test_an_answer_keeps_only_citations_whose_quote_is_in_the_document(with_mode
 
 
 def test_the_prompt_numbers_passages_as_the_answer_does_and_starts_with_the_same_cached_prefix(with_model):
-    assistant = with_model(MINSK_REPLY, "Putin demanded neutrality. [1]")
+    assistant = with_model(MINSK_REPLY, "Putin demanded neutrality. [1]", prompt_words=160)
     answer = assistant.ask(MINSK_QUESTION)
     assistant.ask("What had Putin demanded of Ukraine before the invasion began?")
     first, second = assistant.generator.calls
@@ -109,7 +114,9 @@ HISTORY = [{"question": "Who is the president of Russia mentioned in the article
 
 
 def test_a_follow_up_is_rewritten_before_retrieval(with_model):
-    assistant = with_model("What did Vladimir Putin demand from Ukraine?", "Putin demanded that Ukraine abandon NATO. [1]")
+    assistant = with_model(
+        "What did Vladimir Putin demand from Ukraine?", "Putin demanded that Ukraine abandon NATO. [1]", prompt_words=160
+    )
     answer = assistant.chat("What did he demand from Ukraine?", HISTORY)
     assert answer.query == "What did Vladimir Putin demand from Ukraine?"
     assert answer.question == "What did he demand from Ukraine?"
