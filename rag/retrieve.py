@@ -78,7 +78,6 @@ class Retriever:
         passages = drop_near_duplicates(articles, [known[chunk_id] for chunk_id in order if chunk_id in known])
         return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
 
-
     def _nearest(self, vector: list[float], depth: int, filters: Filters) -> list[Passage]:
         """The `depth` chunks nearest to `vector` among those `filters` admit."""
         where = where_clause(filters)
