@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -84,22 +85,27 @@ class Retriever:
         if where is None:
             return self.store.query(vector, depth)
         wide = self.store.query(vector, depth * FILTER_HEADROOM)
-        kept = [p for p in wide if admits(filters, p)]
+        kept = [p for p in wide if admits(where, p)]
         if len(kept) >= depth or len(wide) < depth * FILTER_HEADROOM:  # enough, or the whole collection was read
             return kept[:depth]
         return self.store.query(vector, depth, where)
 
 
-def admits(filters: Filters, passage: Passage) -> bool:
-    """Whether where_clause(filters) lets this passage's chunk through, decided from the passage itself."""
-    day = day_number(passage.date)
-    if filters.since and day < day_number(filters.since):
-        return False
-    if filters.until and not 0 < day <= day_number(filters.until):
-        return False
-    if filters.sources and passage.source not in filters.sources:
-        return False
-    return not (filters.as_of and day > day_number(filters.as_of))  # undated articles (day 0) stay
+# The comparisons where_clause writes, as Chroma reads them.
+_OPERATORS = {"$gte": operator.ge, "$lte": operator.le, "$gt": operator.gt, "$in": lambda value, names: value in names}
+
+
+def admits(where: dict | None, passage: Passage) -> bool:
+    """Whether Chroma's `where` filter, as where_clause writes it, lets this passage's chunk through: the same
+    filter read here, so the two can never disagree on what a filter means."""
+    if where is None:
+        return True
+    if "$and" in where:
+        return all(admits(term, passage) for term in where["$and"])
+    ((field, condition),) = where.items()
+    ((op, bound),) = condition.items()
+    value = day_number(passage.date) if field == "day" else getattr(passage, field)
+    return _OPERATORS[op](value, bound)
 
 
 def doc_id_of(chunk_id: str) -> str:

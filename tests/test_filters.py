@@ -59,7 +59,7 @@ def test_filters_applied_to_the_nearest_chunks_agree_with_chromas_metadata_filte
     chosen = make_filters(**filters)
     vector = grain.embedder.embed([QUESTION])[0]
     by_chroma = [p.chunk_id for p in grain.store.query(vector, 10, where_clause(chosen))]
-    by_passage = [p.chunk_id for p in grain.store.query(vector, 10) if admits(chosen, p)]
+    by_passage = [p.chunk_id for p in grain.store.query(vector, 10) if admits(where_clause(chosen), p)]
     assert by_passage == by_chroma
 
 
