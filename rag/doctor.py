@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import os
 import platform
@@ -27,6 +28,7 @@ def _version(package: str) -> str:
 def report(settings: Settings) -> str:
     lines = [f"python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores"]
     lines += [f"  {name:24} {_version(name)}" for name in _PACKAGES]
+    lines += loader_lines()
     lines.append("settings:")
     lines += [f"  {name:24} {value:20} {help}" for name, value, help in settings.describe()]
     with outside_connections() as attempts:
@@ -39,6 +41,28 @@ def report(settings: Settings) -> str:
                              "embedding and opening the store")
     )
     return "\n".join(lines)
+
+
+def loader_lines() -> list[str]:
+    """Each loader's dependencies, imported now: ok with its version, or missing with the command that fixes it."""
+    from rag.loaders import LOADER_DEPENDENCIES, TEXT_SUFFIXES
+
+    lines = [f"loaders: text ({', '.join(TEXT_SUFFIXES)}), jsonl, jsonl.gz: standard library only"]
+    for kind, dependencies in LOADER_DEPENDENCIES.items():
+        lines.append(f"  {kind}:")
+        first_missing = ""
+        for module, package in dependencies:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                if first_missing:  # it fails because of the one above: installing that is the fix
+                    lines.append(f"    {package:22} cannot load until {first_missing} is installed")
+                    continue
+                first_missing = package
+                lines.append(f"    {package:22} MISSING ({str(exc).splitlines()[0]}); fix: pip install {package}")
+            else:
+                lines.append(f"    {package:22} ok {_version(package)}")
+    return lines
 
 
 def _is_local(host: str) -> bool:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -31,6 +33,13 @@ _TITLE_MAX_WORDS = 20
 # Far above any article (a long feature is ~100 KB); a file this big is a dump or a book, and would take hours
 # to embed. RAG_MAX_DOCUMENT_MB raises it.
 MAX_DOCUMENT_BYTES = 10_000_000
+# What each loader imports beyond the standard library, as (module, pip package), checked in this order so the
+# first missing one is named. HTML goes through trafilatura, whose boilerplate step (justext) imports
+# lxml.html.clean; since lxml 5.2 that module is the separate lxml_html_clean package.
+LOADER_DEPENDENCIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "html": (("lxml_html_clean", "lxml_html_clean"), ("justext", "justext"), ("trafilatura", "trafilatura")),
+    "pdf": (("pypdf", "pypdf"),),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,17 @@ class Notice:
 
     def __str__(self) -> str:
         return valid_unicode(f"{self.where}: {self.reason}")
+
+
+@cache
+def missing_dependency(kind: str) -> tuple[str, str] | None:
+    """(package, why) for the first dependency of the `kind` loader that cannot be imported, else None."""
+    for module, package in LOADER_DEPENDENCIES[kind]:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            return package, str(exc).splitlines()[0]
+    return None
 
 
 def suffix_of(path: Path) -> str:
@@ -104,6 +124,13 @@ def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES
         return
     if not data.strip():
         yield Notice(str(path), "is empty")
+        return
+    kind = "pdf" if suffix == ".pdf" else "html" if suffix in HTML_SUFFIXES else ""
+    missing = missing_dependency(kind) if kind else None
+    if missing:
+        package, why = missing
+        yield Notice(str(path), f"cannot read {kind.upper()}: the Python package {package} is missing ({why}); "
+                                f"install it with: pip install {package}")
         return
     doc_id = _file_doc_id(path, doc_id_base)
     if suffix == ".pdf":

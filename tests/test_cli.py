@@ -86,7 +86,37 @@ def test_doctor_reports_versions_model_store_and_offline_check(tmp_path):
     result = rag("doctor", store=tmp_path / "store")
     assert result.returncode == 0, result.stderr
     for expected in ("chromadb", "RAG_CHUNK_SIZE", "embedding model: all-MiniLM-L6-v2 (384-dim)",
+                     "  html:\n    lxml_html_clean        ok ", "    trafilatura            ok ",
+                     "  pdf:\n    pypdf                  ok ",
                      "loaded from local files (HF_HUB_OFFLINE=1)", "has no index yet",
                      "offline check: 0 outside connections attempted while loading the model"):
         assert expected in result.stdout
     assert not (tmp_path / "store").exists()  # looking does not create a store
+
+
+def _without_package(folder, module: str) -> dict:
+    """An environment in which importing `module` fails as it does when its package is not installed."""
+    (folder / module).mkdir(parents=True)
+    (folder / module / "__init__.py").write_text(f"raise ModuleNotFoundError(\"No module named '{module}'\")\n")
+    return {"PYTHONPATH": str(folder)}
+
+
+def test_html_without_its_extraction_package_is_one_line_and_the_other_files_are_ingested(tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "page.html").write_text("<html><body><article><p>Talks were proposed in Minsk.</p></article></body></html>")
+    (articles / "story.txt").write_text("Talks in Minsk\n\nThe Kremlin proposed talks in Minsk on Friday.\n")
+    env = _without_package(tmp_path / "blocked", "lxml_html_clean")
+    result = rag("ingest", str(articles), store=tmp_path / "store", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("page.html") == 1  # one line (after the progress bar's carriage return)
+    assert (
+        f"warning: {articles / 'page.html'}: cannot read HTML: the Python package lxml_html_clean is missing "
+        "(No module named 'lxml_html_clean'); install it with: pip install lxml_html_clean\n"
+    ) in result.stderr
+    assert "1 added" in result.stdout and "story" in rag("stats", store=tmp_path / "store").stdout
+
+    doctor = rag("doctor", store=tmp_path / "store", env=env)
+    assert "lxml_html_clean        MISSING (No module named 'lxml_html_clean'); fix: pip install lxml_html_clean" in doctor.stdout
+    assert "trafilatura            cannot load until lxml_html_clean is installed" in doctor.stdout
