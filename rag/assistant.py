@@ -229,8 +229,10 @@ class Assistant:
         kept = " ".join(s for s in sentences if not prompts.is_refusal(s))
         checked = verify(kept, answer.passages[:n_shown])
         if checked.supported == 0:
-            return _replace(answer, repairs=checked.repairs + (f"withheld an answer no passage supports: “{draft.strip()}”",))
-        return _replace(answer, text=checked.text, citations=checked.citations, refused=False, repairs=checked.repairs)
+            return _replace(answer, removed=checked.removed, repairs=checked.repairs + (
+                f"withheld an answer no passage supports: “{draft.strip()}”",))
+        return _replace(answer, text=checked.text, citations=checked.citations, refused=False, repairs=checked.repairs,
+                        removed=checked.removed)
 
     def stats(self) -> dict:
         documents = self.store.documents()

@@ -1,10 +1,11 @@
 """Citations: the `[n]` mark, quotes located by character offsets, and the check of a model's citations.
 
-A model's `[n]` is a claim, not a fact. `verify` reads each sentence of a generated answer, finds the sentence
-of the cited passage that supports it (most of its content words occur there), and turns that into a Citation
-with a verbatim quote and offsets into the document. A citation that points nowhere is dropped; one whose
-passage does not support the sentence moves to the passage that does; a sentence no passage supports keeps its
-words but loses its mark, and the repair says so.
+A model's `[n]` is a claim, not a fact. `verify` reads each sentence of a generated answer and asks
+`rag.support.judge` whether the cited passage states what the sentence asserts (its numbers, dates, names,
+polarity and who said or did it), and turns the supporting span into a Citation with a verbatim quote and offsets
+into the document. A citation that points nowhere is dropped; one whose passage does not support the sentence
+moves to the passage that does; a sentence no passage supports is removed from the answer, and the repair says
+which and why.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rag.sentences import content_words, split_sentences
+from rag.support import Judgement, judge
 from rag.types import Citation, Passage
 
 # `[n]` after a sentence names passage n (1-based) of the answer; the same mark in API, CLI and UI.
@@ -22,8 +24,6 @@ CITATION_MARK = re.compile(r"\[(\d{1,3})\]")
 # so each stays with its sentence; the verified text puts them back after it, as the extractive answers do.
 _MARKS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)")
 _MARKS = re.compile(r"\s*(?:\[\d{1,3}\]\s*)+")
-# Share of a sentence's content words that one passage sentence (or it and its neighbour) must contain.
-SUPPORT = 0.5
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -50,77 +50,63 @@ def cite_quote(n: int, passage: Passage, quote: str) -> Citation | None:
 
 @dataclass(frozen=True)
 class Verified:
-    text: str  # the answer with only marks that were checked
+    text: str  # the answer with only marks that were checked, and only sentences a passage supports
     citations: tuple[Citation, ...]
     repairs: tuple[str, ...]  # one line per change, e.g. "dropped [7]: there is no passage 7"
     supported: int  # sentences with at least one verified citation
-    unsupported: int  # sentences with content words that no passage supports
+    unsupported: int  # sentences with content words that no passage supports (removed from the text)
+    removed: tuple[str, ...] = ()  # those sentences, as the model wrote them
 
 
-def support(claim: str, passage: Passage) -> tuple[float, str]:
-    """How well the passage backs the claim (share of its content words found) and the quote that does."""
-    wanted = _stems(claim)
-    if not wanted:
-        return 0.0, ""
-    sentences = [s for _, s in split_sentences(passage.text)]
-    spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
-    best, quote = 0.0, ""
-    for span in spans:
-        score = len(wanted & _stems(span)) / len(wanted)
-        if score > best + 1e-9:
-            best, quote = score, span
-    if quote and quote not in passage.text:  # two neighbours joined by other whitespace: quote the first only
-        quote = max(sentences, key=lambda s: len(wanted & _stems(s)))
-    return best, quote
-
-
-def _stems(text: str) -> set[str]:
-    """Content words cut to six letters, so a paraphrase's "abandoned" meets the article's "abandon"."""
-    return {w[:6] for w in content_words(text)}
+def support(claim: str, passage: Passage) -> Judgement:
+    """Whether the passage states what the claim asserts, and the verbatim span that does (or came closest)."""
+    return judge(claim, passage.text, context=passage.title)
 
 
 def verify(text: str, passages: Sequence[Passage]) -> Verified:
-    """Check every `[n]` of a generated answer against the passages it names; repair what does not hold."""
+    """Check every `[n]` of a generated answer against the passages it names; repair what does not hold and
+    remove what no passage supports."""
     sentences = [s for _, s in split_sentences(_MARKS_AFTER_STOP.sub(r"\2\1", text.strip()))]
-    out, citations, repairs = [], {}, []
-    supported = unsupported = 0
+    out, citations, repairs, removed = [], {}, [], []
+    supported = 0
     for sentence in sentences:
         claim = _MARKS.sub(" ", sentence).strip()
         claim = re.sub(r"\s+([.!?,;:])", r"\1", claim)
-        marks = [int(n) for n in CITATION_MARK.findall(sentence)]
+        if not content_words(claim):  # "Yes." asserts nothing to check or cite
+            out.append(claim)
+            continue
         kept: list[int] = []
-        for n in dict.fromkeys(marks):
+        for n in dict.fromkeys(int(n) for n in CITATION_MARK.findall(sentence)):
             if not 1 <= n <= len(passages):
                 repairs.append(f"dropped [{n}]: there is no passage {n}")
                 continue
-            score, quote = support(claim, passages[n - 1])
-            if score >= SUPPORT:
+            judgement = support(claim, passages[n - 1])
+            if judgement.supported:
                 kept.append(n)
-                citations.setdefault((n, quote), cite_quote(n, passages[n - 1], quote))
+                citations.setdefault((n, judgement.quote), cite_quote(n, passages[n - 1], judgement.quote))
             else:
-                repairs.append(f"[{n}] does not support “{_short(claim)}”")
-        if not kept and content_words(claim):
-            ranked = sorted(
-                ((support(claim, p), n) for n, p in enumerate(passages, start=1)), key=lambda r: -r[0][0]
-            )
-            if ranked and ranked[0][0][0] >= SUPPORT:
-                (score, quote), n = ranked[0]
+                repairs.append(f"[{n}] does not support “{_short(claim)}”: {judgement.reasons[0]}")
+        if not kept:
+            judged = [(support(claim, p), n) for n, p in enumerate(passages, start=1)]
+            backing = [(j, n) for j, n in judged if j.supported]
+            if backing:
+                judgement, n = max(backing, key=lambda pair: pair[0].coverage)
                 kept.append(n)
-                citations.setdefault((n, quote), cite_quote(n, passages[n - 1], quote))
+                citations.setdefault((n, judgement.quote), cite_quote(n, passages[n - 1], judgement.quote))
                 repairs.append(f"cited [{n}] for “{_short(claim)}”")
             else:
-                unsupported += 1
-                repairs.append(f"no passage supports “{_short(claim)}”")
-        if kept:
-            supported += 1
+                closest = max(judged, key=lambda pair: pair[0].coverage)[0] if judged else None
+                why = closest.reasons[0] if closest and closest.reasons else "no passage to check it against"
+                removed.append(claim)
+                repairs.append(f"removed “{_short(claim)}”: no passage supports it ({why})")
+                continue
+        supported += 1
         out.append(_with_marks(claim, kept))
     found = tuple(c for c in citations.values() if c is not None)
-    return Verified(" ".join(s for s in out if s), found, tuple(repairs), supported, unsupported)
+    return Verified(" ".join(s for s in out if s), found, tuple(repairs), supported, len(removed), tuple(removed))
 
 
 def _with_marks(claim: str, numbers: list[int]) -> str:
-    if not numbers:
-        return claim
     return claim + " " + "".join(f"[{n}]" for n in numbers)
 
 

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses eval/thresholds.toml")
     evaluate.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="default: RAG_RETRIEVAL")
     evaluate.add_argument("--ignore-dates", action="store_true", help="do not ask dated questions as of their date")
+    evaluate.add_argument("--claims", nargs="?", type=Path, const=Path("eval/claims.jsonl"), metavar="FILE",
+                          help="score the citation check on labelled claims instead (default eval/claims.jsonl)")
 
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
     bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus (default: shared news2022)")
@@ -148,6 +150,8 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     from rag.factory import build_assistant, chosen_llm
     from rag.report import metrics_table, write_report
 
+    if args.claims:
+        return _evaluate_claims(args)
     questions = load_questions(args.questions or DEFAULT_QUESTIONS)
     chosen = (("llm", args.llm), ("model", args.model), ("retrieval", args.retrieval))
     settings = dataclasses.replace(settings, **{k: v for k, v in chosen if v})
@@ -163,6 +167,24 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     print(f"\nreport: {path}")
     if args.check:
         failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, label))
+        for failure in failures:
+            print(f"regression: {failure}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+def _evaluate_claims(args: argparse.Namespace) -> int:
+    from rag.claimset import claims_table, evaluate_claims, load_claims
+    from rag.evaluate import THRESHOLDS, check_thresholds, load_thresholds
+
+    result = evaluate_claims(load_claims(args.claims))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "claims.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(claims_table(result))
+    print(f"\nreport: {path}")
+    if args.check:
+        failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, "claims"))
         for failure in failures:
             print(f"regression: {failure}", file=sys.stderr)
         return 1 if failures else 0
@@ -218,6 +240,8 @@ def _print_answer(answer) -> None:
         where = ", ".join(part for part in (c.source, c.date) if part)
         print(f"[{c.n}] {c.title}{f' ({where})' if where else ''} — {c.doc_id} chars {c.start}-{c.end}")
         print(f"    “{c.quote}”")
+    for sentence in answer.removed:
+        print(f"\nremoved, no article supports it: “{sentence}”")
     for repair in answer.repairs:
         print(f"citation check: {repair}", file=sys.stderr)
     if answer.refused and answer.passages:

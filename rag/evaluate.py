@@ -118,10 +118,33 @@ def _question(record: dict) -> Question:
     )
 
 
+def normalise(text: str) -> str:
+    """Text as answers are compared: lower case, one kind of apostrophe, no thousands separators ("11,000" is
+    "11000"), other punctuation as spaces, single spaces."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"[^\w\s'.]|(?<!\d)\.|\.(?!\d)", " ", text)
+    return " ".join(text.split())
+
+
+def key_found(key: str, text: str) -> bool:
+    """Whether the key is in the (normalised) text as whole words: "EU" is not in "neutral", nor "not" in
+    "cannot". A key may take an inflection ("weapon" finds "weapons", "stop" finds "stopped"); a key ending in
+    `*` is a stem that finds any word it begins ("econom*": "economy", "economic")."""
+    stem = key.endswith("*")
+    body = normalise(key.rstrip("*"))
+    if not body:
+        return False
+    if stem:
+        pattern = rf"(?<![\w']){re.escape(body)}"
+    else:
+        pattern = rf"(?<![\w']){re.escape(body)}{re.escape(body[-1])}?(?:s|es|ed|d|en|ing|'s)?(?![\w'])"
+    return re.search(pattern, normalise(text)) is not None
+
+
 def keys_match(text: str, keys: tuple[tuple[str, ...], ...]) -> bool:
-    """Correct when the text holds at least one string of every group, ignoring case."""
-    lowered = text.lower()
-    return all(any(k.lower() in lowered for k in group) for group in keys)
+    """Correct when the text holds at least one key of every group, as whole words, ignoring case."""
+    return all(any(key_found(k, text) for k in group) for group in keys)
 
 
 def token_f1(prediction: str, reference: str) -> float:

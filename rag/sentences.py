@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at . ! ? … (with any closing quote) before a capital or an opening quote, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z])|\n+")
+# A sentence ends at . ! ? … (with any closing quote) before a capital (in any script; checked in
+# split_sentences, as `re` has no class for capitals) after an optional opening quote, or at a line break.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?([^\W\d_]))|\n+")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "sen", "rep", "gov", "lt", "col", "jr", "sr", "vs", "prof", "u.s", "u.k", "e.g", "i.e"}
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_STOPWORDS = frozenset(
+# A word is letters and digits of any script (Cyrillic, Greek, accented Latin are words), with an apostrophe
+# inside ("Russia's", "don't").
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+STOPWORDS = frozenset(
     """a an the of to in on at for from by with about as and or but if is are was were be been being do does did
     what which who whom whose when where why how that this these those it its he she they them his her their
     there than then so not no any all some has have had will would can could should may might must into
@@ -21,6 +24,8 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     pieces: list[tuple[int, str]] = []
     begin = 0
     for match in _SENTENCE_END.finditer(text):
+        if match.group(1) and not match.group(1).isupper():
+            continue
         end = match.end() if match.group().strip() else match.start()
         head = text[begin:end]
         last_word = head.rstrip(".!?…\"”’)] ").rsplit(None, 1)[-1].lower() if head.strip() else ""
@@ -42,6 +47,11 @@ def _inside_quote(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
+def words(text: str) -> list[str]:
+    """The words of a text in order, as written."""
+    return _WORD.findall(text)
+
+
 def content_words(text: str) -> set[str]:
-    words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
-    return {w.removesuffix("'s").rstrip("s") or w for w in words if w not in _STOPWORDS and len(w) > 1}
+    lowered = (w.lower().replace("’", "'") for w in _WORD.findall(text))
+    return {w.removesuffix("'s").rstrip("s") or w for w in lowered if w not in STOPWORDS and len(w) > 1}

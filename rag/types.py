@@ -95,6 +95,7 @@ class Answer:
     warnings: tuple[str, ...] = ()
     query: str = ""  # what was searched: the question, or a follow-up made standalone
     repairs: tuple[str, ...] = ()  # what citation checking changed in the model's draft, one line each
+    removed: tuple[str, ...] = ()  # sentences of the draft that no passage supports, taken out of `text`
     filters: Filters = field(default_factory=Filters)  # what the search was limited to
 
     def to_dict(self) -> dict[str, Any]:

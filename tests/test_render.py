@@ -69,3 +69,11 @@ def test_quotes_in_one_passage_are_marked_in_order_and_warnings_and_repairs_show
     answer = Answer("q", "x [1]", citations, False, (_passage(),), warnings=("model down",), repairs=("moved [2] to [1]",))
     assert "⚠ model down" in render.answer_html(answer, 0)
     assert "Citation check: 1 repair(s)" in render.sources_html([answer]) and "moved &#91;2&#93; to &#91;1&#93;" in render.sources_html([answer])
+
+
+def test_sentences_the_check_removed_are_shown_struck_through_beside_the_answer():
+    answer = dataclasses.replace(_minsk_answer(), removed=("The army sent <300> soldiers.",))
+    chat = render.answer_html(answer, 0)
+    assert ('<div class="rag-removed">Removed from the answer: no article supports it.'
+            "<ul><li><s>The army sent &#60;300&#62; soldiers&#46;</s></li></ul></div>") in chat
+    assert "rag-removed" not in render.answer_html(_minsk_answer(), 0)
