@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rag.sentences import content_words, split_sentences
-from rag.support import Judgement, judge
+from rag.support import Judgement, judge, restatement
 from rag.types import Citation, Passage
 
 # `[n]` after a sentence names passage n (1-based) of the answer; the same mark in API, CLI and UI.
@@ -98,12 +98,28 @@ def verify(text: str, passages: Sequence[Passage]) -> Verified:
                 closest = max(judged, key=lambda pair: pair[0].coverage)[0] if judged else None
                 why = closest.reasons[0] if closest and closest.reasons else "no passage to check it against"
                 removed.append(claim)
-                repairs.append(f"removed “{_short(claim)}”: no passage supports it ({why})")
-                continue
+                quoted = _quoted_instead(claim, passages, [int(n) for n in CITATION_MARK.findall(sentence)])
+                if quoted is None:
+                    repairs.append(f"removed “{_short(claim)}”: no passage supports it ({why})")
+                    continue
+                n, quote = quoted
+                repairs.append(f"replaced “{_short(claim)}” ({why}) with the sentence of [{n}] it restates")
+                citations.setdefault((n, quote), cite_quote(n, passages[n - 1], quote))
+                claim, kept = quote, [n]
         supported += 1
         out.append(_with_marks(claim, kept))
     found = tuple(c for c in citations.values() if c is not None)
     return Verified(" ".join(s for s in out if s), found, tuple(repairs), supported, len(removed), tuple(removed))
+
+
+def _quoted_instead(claim: str, passages: Sequence[Passage], cited: list[int]) -> tuple[int, str] | None:
+    """(n, sentence) of the passage sentence a rejected claim restates, the cited passages first."""
+    order = [n for n in cited if 1 <= n <= len(passages)] + [n for n in range(1, len(passages) + 1) if n not in cited]
+    for n in order:
+        quote = restatement(claim, passages[n - 1].text)
+        if quote:
+            return n, quote
+    return None
 
 
 def _with_marks(claim: str, numbers: list[int]) -> str:

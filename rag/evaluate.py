@@ -2,8 +2,10 @@
 citations, refusals and latency.
 
 Question files are JSONL. The hand-written format (eval/questions.jsonl) has `id, question, answerable,
-keys, gold_doc_ids, evidence` and optional `history`; the news2022 format (`qid, question, gold_doc_ids,
-answer, date`) is read too and scored on retrieval only.
+keys, gold_doc_ids, evidence` and optional `history` and `group`; the news2022 format (`qid, question,
+gold_doc_ids, answer, date`) is read too and scored on retrieval only. A question of group "false_premise"
+presupposes what its articles contradict: right when refused or corrected (its `keys` are the correction); one
+of group "near_miss" asks a fact its articles lack although its topic is there: right only when refused.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rag.errors import ConfigError
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
 DEFAULT_QUESTIONS = EVAL_DIR / "questions.jsonl"
 THRESHOLDS = EVAL_DIR / "thresholds.toml"
+PREMISE_GROUPS = ("false_premise", "near_miss")
 RANK_DEPTH = 10
 HITS_AT = (1, 4, 10)
 _TOKEN = re.compile(r"\w+")
@@ -38,11 +41,14 @@ class Question:
     history: tuple[dict, ...] = ()
     retrieval_only: bool = False
     date: str = ""  # when the question was asked (news2022): searched as of that day
+    kind: str = ""  # "false_premise" or "near_miss"; "" for the others
 
     @property
     def group(self) -> str:
         if self.retrieval_only:
             return "retrieval"
+        if self.kind:
+            return self.kind
         if self.history:
             return "followup"
         return "answerable" if self.answerable else "unanswerable"
@@ -70,8 +76,10 @@ class Row:
 
     @property
     def failed(self) -> bool:
-        if self.group == "unanswerable":
+        if self.group in ("unanswerable", "near_miss"):
             return not self.refused
+        if self.group == "false_premise":
+            return not (self.refused or self.key_match)
         if self.group == "retrieval":
             return not set(self.ranking[:RANK_DEPTH]) & set(self.gold_doc_ids)
         return bool(self.refused) or not self.key_match
@@ -99,6 +107,16 @@ def load_questions(path: Path) -> list[Question]:
 
 
 def _question(record: dict) -> Question:
+    kind = str(record.get("group", ""))
+    if kind and kind not in PREMISE_GROUPS:
+        raise ValueError(f"'group' must be one of {', '.join(PREMISE_GROUPS)}")
+    if kind and "qid" in record:  # a news2022 false-premise or near-miss question, asked as of its date
+        return Question(
+            id=str(record["qid"]), question=str(record["question"]), answerable=False,
+            keys=tuple(tuple(str(k) for k in group) for group in record["keys"]),
+            gold_doc_ids=tuple(record["gold_doc_ids"]), evidence=tuple(record.get("evidence", ())),
+            date=str(record.get("date", "")), kind=kind,
+        )
     if "answerable" not in record:  # news2022: gold articles only
         return Question(
             id=str(record["qid"]), question=str(record["question"]), answerable=True, keys=(),
@@ -115,6 +133,7 @@ def _question(record: dict) -> Question:
         gold_doc_ids=tuple(record["gold_doc_ids"]),
         evidence=tuple(record["evidence"]),
         history=tuple(record.get("history", ())),
+        kind=kind,
     )
 
 
@@ -166,11 +185,13 @@ def run_question(assistant, question: Question, use_dates: bool = True) -> Row:
     if question.retrieval_only:
         return row
     # A follow-up is asked in its conversation: the chat rewrite has to recover what it refers to.
-    answer = assistant.chat(question.question, question.history)
+    answer = assistant.chat(question.question, question.history, as_of=as_of)
     row.answer, row.refused, row.timings = answer.text, answer.refused, dict(answer.timings)
     row.query, row.repairs = answer.query, list(answer.repairs)
     row.citations = [asdict(c) for c in answer.citations]
     row.keys = [list(group) for group in question.keys]
+    if question.kind == "false_premise":
+        row.key_match = not answer.refused and keys_match(answer.text, question.keys)
     if question.answerable:
         passages_text = [p.text for p in answer.passages]
         row.evidence_in_passages = all(any(e in t for t in passages_text) for e in question.evidence)
@@ -225,6 +246,14 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
     if unanswerable:
         metrics["unanswerable"] = len(unanswerable)
         metrics["refusal_accuracy"] = _mean([float(bool(r.refused)) for r in unanswerable])
+    for group in PREMISE_GROUPS:
+        asked = [r for r in rows if r.group == group]
+        if asked:
+            metrics[group] = len(asked)
+            metrics[f"{group}_accuracy"] = _mean([float(not r.failed) for r in asked])
+    declined = [r for r in rows if r.group in ("unanswerable", *PREMISE_GROUPS)]
+    if declined:  # every question a right answer must refuse or correct
+        metrics["refusal_or_correction_accuracy"] = _mean([float(not r.failed) for r in declined])
     if followups:
         metrics["followups"] = len(followups)
         metrics["followup_key_accuracy"] = _mean([float(bool(r.key_match)) for r in followups])

@@ -30,7 +30,7 @@ _NUMBER_WORDS = {
     "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30",
     "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
     "hundred": "100", "thousand": "1000", "dozen": "12", "half": "0.5", "twice": "2x", "double": "2x",
-    "triple": "3x", "first": "1st", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
+    "triple": "3x", "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
     "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "once": "1x",
     "hundreds": "100s", "thousands": "1000s", "dozens": "12s", "millions": "1e6s", "billions": "1e9s",
 }
@@ -47,11 +47,14 @@ _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
          "tomorrow", "tonight", "weekend"}
 # Words that turn what follows into its opposite. Each negates the next content word ("not leave", "refused
 # to back"), which is where a flipped claim and its quote part ways.
-_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
-              "refused", "refuses", "refuse", "refusing", "refusal", "denied", "denies", "deny", "denial",
-              "rejected", "rejects", "reject", "rejection", "failed", "fails", "fail", "failure", "unable",
-              "declined", "declines", "lack", "lacked", "lacks", "barely", "stop", "stops", "stopped", "stopping",
-              "halt", "halts", "halted", "halting", "ceased", "ceases"}
+_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "unable",
+              "lack", "lacked", "lacks", "barely"}
+# Words that negate what they lead to ("refused to back him", "would stop financially supporting"), not what
+# they name ("the failure of a transformer", "to stop the violence"): negations only before "to" or an -ing word.
+_NEGATING_VERBS = {"refused", "refuses", "refuse", "refusing", "refusal", "denied", "denies", "deny", "denial",
+                   "rejected", "rejects", "reject", "rejection", "failed", "fails", "fail", "failure", "declined",
+                   "declines", "stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "ceased", "ceases",
+                   "prevent", "prevents", "prevented", "preventing", "avoid", "avoided", "avoids"}
 # Words that only shape a sentence: a paraphrase may add or drop them without changing what it claims.
 _LIGHT = {"such", "each", "though", "although", "only", "up", "out", "down", "also", "including", "both", "even",
           "just", "still", "yet", "while", "whereas", "however", "very", "well", "much", "many", "go", "going",
@@ -75,6 +78,8 @@ _OPPOSITES = [
     ("east", "west"), ("northern", "southern"), ("eastern", "western"), ("early", "late"), ("earlier", "later"),
     ("first", "last"), ("oldest", "youngest"), ("older", "younger"), ("male", "female"), ("men", "women"),
     ("entered", "exited"), ("arrived", "departed"), ("ally", "enemy"), ("afraid", "unafraid"),
+    ("approved", "defeated"), ("passed", "defeated"), ("passed", "failed"), ("continue", "suspend"),
+    ("keep", "suspend"), ("resume", "suspend"), ("lifted", "imposed"), ("guilty", "acquitted"),
 ]
 # Verbs that attribute words or a stance to someone: the name next to one is who said it.
 _SAYING = {"said", "says", "say", "told", "tells", "added", "adds", "warned", "warns", "announced", "announces",
@@ -83,7 +88,7 @@ _SAYING = {"said", "says", "say", "told", "tells", "added", "adds", "warned", "w
            "admitted", "according", "asked", "asks", "called", "calls", "demanded", "demands", "praised",
            "criticized", "blamed", "declared", "predicted", "suggested", "described", "reported", "reports",
            "citing", "cited", "announcement", "statement"}
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]\s*|\s[—–-]+\s|—|(?<=[.!?])[\"”’]?\s+")
+_CLAUSE_BREAK = re.compile(r"(?:,(?!\d)|(?<!\d),|:(?!\d)|[;()\[\]])\s*|\s[—–-]+\s|—|(?<=[.!?])[\"”’]?\s+")
 # Conjunctions that start a new clause; "and" only before a lowercase word ("and earned", not "and Salvini").
 _CLAUSE_WORDS = {"but", "while", "whereas", "although", "though", "because", "which", "who"}
 # Words news reports use for one another: a paraphrase that swaps one for another still says the same. Each
@@ -105,14 +110,21 @@ _SYNONYMS = [
     ("meet", "talk"), ("leader", "head", "chief"), ("countri", "nation"), ("talk", "negoti"),
     ("attack", "strike", "assault"), ("blast", "explos"), ("build", "construct"), ("reach", "hit"),
     ("vote", "ballot"), ("research", "studi"), ("scientist", "research", "expert"),
+    ("precaution", "caution"), ("sign", "indic", "evid"), ("back", "support", "endors"),
+    ("idea", "propos", "plan"), ("earlier", "ago", "previous"), ("higher", "up"), ("lower", "down"),
+    ("fell", "down", "drop"), ("risen", "rose", "jump", "increas", "up"),
 ]
+# Verbs that open the clause after an appositive: "Todd Pugh, Harris' attorney, said …".
+_SPOKEN = {"said", "says", "told", "added", "wrote", "tweeted", "explained", "noted", "stated", "asked"}
 # Capitalised words that are titles or sentence furniture, not names a claim could get wrong.
 # What may stand before a name that opens a clause and still leave it the clause's subject ("The Kremlin").
-_BEFORE_SUBJECT = {"the", "a", "an", "then", "later", "also"}
 _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "did", "does", "also", "then",
                 "later", "previously", "earlier", "again", "repeatedly", "publicly"}
 _NOT_UN = ("under", "unit", "univers", "uniq", "union", "unless", "unanim", "unveil", "until", "unto",
            "unemploy")
+# Words that measure rather than name what is counted: "12 years in prison" counts prison years.
+_UNITS = {"year", "month", "week", "day", "hour", "minut", "second", "percent", "time", "mile", "feet", "foot",
+          "meter", "ton", "tonn", "pound", "dollar", "cent", "point"}
 _PERIODS = {"week", "month", "year", "weekend", "night", "morning", "evening", "afternoon"}
 _RELATIVE = {"last", "this", "next", "past", "coming"}
 _NOT_NAMES = {"president", "prime", "minister", "ministers", "chancellor", "secretary", "spokesman",
@@ -140,13 +152,13 @@ class Judgement:
 
 @dataclass(frozen=True)
 class _Clause:
-    """A stretch of a sentence between commas or clause words: what it says, whether it is negated, and who
-    says or does it."""
+    """A stretch of a sentence between commas or clause words: what it says, whether it is negated (and which
+    words the negation covers), and who says it."""
 
     stems: frozenset[str]  # content words that carry its meaning, names aside
-    negative: bool  # an odd number of negations
+    negated: frozenset[str]  # the stems a negation in it covers: the words after it, or all when few follow
     speaker: frozenset[str]  # name words of who says it (from its own verb of saying or its sentence's)
-    agent: frozenset[str]  # name words of the name that opens it (who does it), or of "by NAME"
+    opens_with_saying: bool  # "said Harris …", "…, said the mayor": its speaker may be a clause before it
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,8 @@ class _Facts:
     names: tuple[tuple[str, ...], ...]  # runs of capitalised words, lowercased ("vladimir", "putin")
     acronyms: frozenset[str]  # words written in capitals ("usps"), for names given by their initials
     clauses: tuple[_Clause, ...]
+    actors: frozenset[tuple[str, frozenset[str]]]  # (verb stem, name words): "Hamdok reinstated", "started by eBay"
+    bound: frozenset[tuple[str, str]]  # (number, stem of a word next to it): "18,000 babies", "$70 million"
 
     @property
     def name_words(self) -> frozenset[str]:
@@ -170,18 +184,38 @@ class _Facts:
 def judge(claim: str, passage: str, context: str = "") -> Judgement:
     """Whether `passage` supports `claim`. `context` (the article's title and the rest of the passage) can vouch
     for a first name or title before a surname the quote has, never for a fact."""
-    asserted = _facts(claim)
+    known = {w.lower().replace("’", "'").removesuffix("'s") for w in words(_join_initialisms(f"{context} {passage}"))}
+    names = _facts(f"{context}. {passage}" if context else passage).name_words
+    asserted = _facts(claim, known, names)
     if not asserted.tokens:
         return Judgement(False, "", 0.0, ("the sentence says nothing to check",))
-    known = {w.lower() for w in words(_join_initialisms(f"{context} {passage}"))}
     best: Judgement | None = None
     for quote in _spans(passage):
-        judgement = _compare(asserted, quote, known)
+        judgement = _compare(asserted, quote, known, names)
         if best is None or (judgement.supported, judgement.coverage, -len(judgement.reasons)) > (
             best.supported, best.coverage, -len(best.reasons)
         ):
             best = judgement
     return best or Judgement(False, "", 0.0, ("the passage has no sentence to quote",))
+
+
+def restatement(claim: str, passage: str) -> str:
+    """The one sentence of the passage that a claim the check rejected was most likely drawn from: it holds all
+    the claim's numbers, dates and names and at least half its other words. "" when there is none. Quoting it
+    instead keeps what the model chose and says only what the article says."""
+    asserted = _facts(claim)
+    best, best_share = "", 0.0
+    for _, sentence in split_sentences(passage):
+        found = _facts(sentence)
+        if asserted.numbers - found.numbers or asserted.dates - found.dates:
+            continue
+        if not all(_name_found(run, found, set()) for run in asserted.names):
+            continue
+        share = (len([s for s in asserted.stems if _stem_found(s, found.lookup)]) / len(asserted.stems)
+                 if asserted.stems else 0.0)
+        if share >= 0.5 and share > best_share:
+            best, best_share = sentence, share
+    return best
 
 
 def _spans(passage: str) -> list[str]:
@@ -196,8 +230,8 @@ def _spans(passage: str) -> list[str]:
     return spans
 
 
-def _compare(asserted: _Facts, quote: str, known: set[str]) -> Judgement:
-    found = _facts(quote)
+def _compare(asserted: _Facts, quote: str, known: set[str], names: frozenset[str]) -> Judgement:
+    found = _facts(quote, known, names)
     reasons = []
     missing_numbers = sorted(asserted.numbers - found.numbers)
     if missing_numbers:
@@ -213,6 +247,7 @@ def _compare(asserted: _Facts, quote: str, known: set[str]) -> Judgement:
     if coverage < COVERAGE:
         reasons.append(f"the quote does not say {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}")
     reasons += _clause_problems(asserted, found)
+    reasons += _role_problems(asserted, found)
     opposite = _opposite_word(asserted, found)
     if opposite:
         reasons.append(f"the quote says the opposite of “{opposite}”")
@@ -220,8 +255,8 @@ def _compare(asserted: _Facts, quote: str, known: set[str]) -> Judgement:
 
 
 def _clause_problems(asserted: _Facts, found: _Facts) -> list[str]:
-    """Each clause of the claim against the clause of the quote that says most of the same: enough of its
-    words, the same polarity, the same speaker, the same doer."""
+    """Each clause of the claim against the quote: enough of its words, and the same speaker as the clause of
+    the quote that says most of the same; and no negation on one side that the other side lacks."""
     problems = []
     for clause in asserted.clauses:
         held = {s for s in clause.stems if _stem_found(s, found.lookup)}
@@ -233,23 +268,68 @@ def _clause_problems(asserted: _Facts, found: _Facts) -> list[str]:
             key=lambda pair: pair[0], default=(0, None),
         )
         if match is None or overlap < min(2, len(clause.stems)) or overlap == 0:
-            continue  # no clause of the quote says the same thing: polarity and roles cannot be compared
-        if clause.negative != match.negative:
-            problems.append(f"the quote says the opposite: “{' '.join(sorted(match.stems & clause.stems))}” is "
-                            f"{'negated' if match.negative else 'not negated'} there")
-        if clause.speaker and match.speaker:
-            # every speaker the claim names that the quote also names must be among the quote's speakers
-            if (clause.speaker & found.name_words) - match.speaker:
-                problems.append(f"the quote has {' '.join(sorted(match.speaker))} say this, "
-                                f"not {' '.join(sorted(clause.speaker))}")
-        elif (clause.agent and match.agent and overlap >= 2 and not clause.agent & match.agent
-              and clause.agent & found.name_words and match.agent & asserted.name_words):
-            problems.append(f"the quote has {' '.join(sorted(match.agent))} do this, "
-                            f"not {' '.join(sorted(clause.agent))}")
+            continue  # no clause of the quote says the same thing: its speaker cannot be compared
+        if clause.speaker and match.speaker and not _same_names(clause.speaker & found.name_words, match.speaker):
+            problems.append(f"the quote has {' '.join(sorted(match.speaker))} say this, "
+                            f"not {' '.join(sorted(clause.speaker))}")
+    for negated, plain, side in ((found, asserted, "quote"), (asserted, found, "claim")):
+        flipped = _unmatched_negation(negated, plain)
+        if flipped:
+            problems.append(f"the {side} negates “{' '.join(sorted(flipped))}” and the "
+                            f"{'claim' if side == 'quote' else 'quote'} does not")
     return problems
 
 
-def _facts(text: str) -> _Facts:
+def _unmatched_negation(negated: _Facts, plain: _Facts) -> frozenset[str]:
+    """What a negation on one side covers that the other side states without one: most of the covered words
+    in one clause of the other side that is not negated, and no negated clause there holding as many."""
+    for clause in negated.clauses:
+        scope = clause.negated
+        if len(scope) < 2:
+            continue
+        def held(other: _Clause) -> int:
+            return len({s for s in scope if _stem_found(s, other.stems)})
+        plain_best = max((held(c) for c in plain.clauses if not c.negated), default=0)
+        negated_best = max((held(c) for c in plain.clauses if c.negated), default=0)
+        if plain_best >= max(2, -(-2 * len(scope) // 3)) and plain_best > negated_best:
+            return scope
+    return frozenset()
+
+
+def _role_problems(asserted: _Facts, found: _Facts) -> list[str]:
+    """Who did it: for a verb the claim and the quote both give a doer, the claim's doer must be the quote's
+    (when the quote names the claim's doer at all: "Hamdok reinstated Burhan" against "Burhan reinstated
+    Hamdok"); a number must go with what it counts ("18,000 babies" against "18,000 toddlers")."""
+    problems = []
+    for verb, actor in asserted.actors:
+        doers = [a for v, a in found.actors if v == verb]
+        if doers and not any(_shares_a_name(actor, a) for a in doers) and actor & found.name_words:
+            problems.append(f"the quote has {' '.join(sorted(doers[0]))} do this, not {' '.join(sorted(actor))}")
+    for number, word in asserted.bound:
+        elsewhere = {n for n, w in found.bound if w == word and n != number}
+        if elsewhere and (number, word) not in found.bound and asserted.numbers & elsewhere:
+            problems.append(f"the quote gives {', '.join(sorted(elsewhere))} {word}, not {number}")
+            break
+    return problems
+
+
+def _shares_a_name(claimed: frozenset[str], quoted: frozenset[str]) -> bool:
+    stems = frozenset(_stem(w) for w in quoted)
+    return any(_stem_found(_stem(w), stems) for w in claimed)
+
+
+def _same_names(claimed: frozenset[str], quoted: frozenset[str]) -> bool:
+    """Whether two sets of name words name the same one: every claimed word among the quoted, by stem
+    ("Canada" is "Canadian"). An empty claim names nobody the quote contradicts."""
+    stems = frozenset(_stem(w) for w in quoted)
+    return all(_stem_found(_stem(w), stems) for w in claimed)
+
+
+def _facts(text: str, known: set[str] | frozenset[str] = frozenset(), known_names: frozenset[str] = frozenset()
+           ) -> _Facts:
+    """What `text` asserts. `known` holds the passage's words and `known_names` its names: a capitalised first word
+    is a name when the passage writes it as one, or when the passage never uses it at all ("Washington has long
+    had …": a name the passage would have to give)."""
     text = _join_initialisms(text)
     numbers = {_plain_number(n, scale) for n, scale in _NUMBER.findall(text)}
     dates: set[str] = set()
@@ -257,16 +337,18 @@ def _facts(text: str) -> _Facts:
     clauses: list[_Clause] = []
     tokens_seen: list[str] = []
     acronyms: set[str] = set()
+    actors: set[tuple[str, frozenset[str]]] = set()
+    bound: set[tuple[str, str]] = set()
     for _, sentence in split_sentences(text) or [(0, text)]:
         sentence_clauses = []
+        opener: frozenset[str] = frozenset()
         for number, piece in enumerate(_clause_texts(sentence)):
             raw = words(piece)
             tokens = [w.lower().replace("’", "'").removesuffix("'s") for w in raw]
             acronyms |= {t for w, t in zip(raw, tokens) if len(w) > 1 and w.isupper()}
-            runs = _name_runs(raw, tokens, opens_sentence=number == 0)
-            negations = 0
+            runs = _name_runs(raw, tokens, opens_sentence=number == 0, known=known, names=known_names)
+            negation_at = -1
             speaker: frozenset[str] = frozenset()
-            agent: frozenset[str] = frozenset()
             for i, (word, token) in enumerate(zip(raw, tokens)):
                 if token in _NUMBER_WORDS and not _pronoun_one(tokens, i):
                     numbers.add(_NUMBER_WORDS[token])
@@ -276,31 +358,95 @@ def _facts(text: str) -> _Facts:
                     dates.add(token)
                 elif token in _PERIODS and i and tokens[i - 1] in _RELATIVE:
                     dates.add(f"{tokens[i - 1]} {token}")
-                if _negates(tokens, i):
-                    negations += 1
+                if negation_at < 0 and _negates(tokens, i):
+                    negation_at = i
                 if token in _SAYING and not speaker:
                     speaker = _speaker_near(raw, tokens, i)
-                if token == "by" and i + 1 < len(raw) and _is_name(raw[i + 1], False):
-                    agent = frozenset(_run_at(raw, tokens, i + 1))
-            if not agent and runs and all(t in _BEFORE_SUBJECT for t in tokens[: runs[0][0]]):
-                agent = frozenset(runs[0][1])
             names += [run for _, run in runs]
             name_stems = {_stem(w) for _, run in runs for w in run}
-            stems = {_stem(_unword(t) or t) for t in tokens if _carries_meaning(t)}
-            sentence_clauses.append(_Clause(frozenset(stems - name_stems), negations % 2 == 1, speaker, agent))
+            stems = frozenset({_stem(_unword(t) or t) for t in tokens if _carries_meaning(t)} - name_stems)
+            sentence_clauses.append(_Clause(stems, _negation_scope(tokens, negation_at, stems), speaker,
+                                            bool(tokens) and tokens[0] in _SPOKEN))
+            actors |= _actors(raw, tokens, runs)
+            if runs and runs[0][0] == 0 and len(runs[0][1]) == len(tokens):
+                opener = frozenset(runs[0][1])  # a name alone between commas: "Chris Herd, curator …,"
+            elif opener and tokens and _is_verb(tokens[0], False):
+                actors.add((_stem(tokens[0]), opener))  # "…, received samples"
+                opener = frozenset()
+            bound |= _bound_numbers(piece)
             tokens_seen += tokens
-        clauses += _share_speakers(_carry_subjects(sentence_clauses))
+        clauses += _share_speakers(_appositive_speakers(sentence, sentence_clauses, known))
     stems = frozenset(s for c in clauses for s in c.stems)
     lookup = frozenset({_stem(_unword(t) or t) for t in tokens_seen if _carries_meaning(t)}
                        | {_stem(w) for r in names for w in r})
     return _Facts(tuple(tokens_seen), stems, lookup, frozenset(numbers), frozenset(dates),
-                  tuple(dict.fromkeys(names)), frozenset(acronyms), tuple(clauses))
+                  tuple(dict.fromkeys(names)), frozenset(acronyms), tuple(clauses), frozenset(actors),
+                  frozenset(bound))
 
 
-def _opens_with_name(raw: list[str], tokens: list[str]) -> bool:
-    """Whether a sentence's capitalised first word is a name: another name follows it ("Randal Kolo Muani"),
-    or a verb of saying does ("Peskov said", "Russia has announced")."""
-    if len(raw) < 2 or not _is_name(raw[0], False):
+def _negation_scope(tokens: list[str], at: int, stems: frozenset[str]) -> frozenset[str]:
+    """The stems a negation at `at` covers: those after it in its clause, or the whole clause when fewer than
+    two follow ("evacuation orders have not been issued")."""
+    if at < 0:
+        return frozenset()
+    after = frozenset(_stem(_unword(t) or t) for t in tokens[at:] if _carries_meaning(t) or _unword(t)) & stems
+    return after if len(after) >= 2 else stems
+
+
+def _actors(raw: list[str], tokens: list[str], runs: list[tuple[int, tuple[str, ...]]]) -> set:
+    """(verb stem, doer) pairs of a clause: a name right before a word ("Hamdok reinstated", "Spirit will have
+    to pay"), or "by" and a name right after one ("started by eBay"). Verbs of saying are the speaker's."""
+    found = set()
+    for at, run in runs:
+        j = at + len(run)
+        helped = False
+        while j < len(tokens) and tokens[j] in _AUXILIARIES | {"to", "will", "have", "be", "first"}:
+            helped, j = helped or tokens[j] not in ("then", "also", "first"), j + 1
+        if (j < len(tokens) and _is_verb(tokens[j], helped) and not _is_name(raw[j], False)
+                and tokens[at + len(run)] not in ("was", "were", "is", "are")):
+            found.add((_stem(tokens[j]), frozenset(run)))
+        k = at - 1
+        while k > 0 and tokens[k] in ("the", "late", "former", "a"):
+            k -= 1
+        if k >= 1 and tokens[k] == "by" and _carries_meaning(tokens[k - 1]) and tokens[k - 1].endswith(("ed", "en")):
+            found.add((_stem(tokens[k - 1]), frozenset(run)))
+    return found
+
+
+def _is_verb(token: str, helped: bool) -> bool:
+    """A word that reads as what a name did: past tense ("reinstated"), or any word after an auxiliary
+    ("will have to pay"). Verbs of saying belong to the speaker check."""
+    return _carries_meaning(token) and token not in _SAYING and (helped or token.endswith("ed"))
+
+
+def _bound_numbers(clause: str) -> set[tuple[str, str]]:
+    """(number, stem of what it counts) in a clause: the content word right after it ("9,000 babies"), and
+    after a unit the word that says of what ("12 years in prison")."""
+    bound = set()
+    for match in _NUMBER.finditer(clause):
+        number = _plain_number(match.group(1).rstrip(".,"), match.group(2) or "")
+        after = [w.lower() for w in words(clause[match.end() :])][:4]
+        counted = [(i, w) for i, w in enumerate(after) if _carries_meaning(w) and not w[0].isdigit()]
+        if not counted or counted[0][0] > 1:
+            continue
+        at, word = counted[0]
+        bound.add((number, _stem(word)))
+        if _stem(word) in _UNITS and len(counted) > 1 and counted[1][0] <= at + 2:
+            bound.add((number, _stem(counted[1][1])))
+    return bound
+
+
+def _opens_with_name(raw: list[str], tokens: list[str], known=frozenset(), names=frozenset()) -> bool:
+    """Whether a sentence's capitalised first word is a name: the passage writes it as one, another name
+    follows it ("Randal Kolo Muani"), a verb of saying does ("Peskov said", "Russia has announced"), or the
+    passage never uses the word (a name it would have to give: "Washington has long had …")."""
+    if not raw or not _is_name(raw[0], False):
+        return False
+    if tokens[0] in names:
+        return True
+    if known and tokens[0] not in known and _stem(tokens[0]) not in {_stem(k) for k in known} and not tokens[0].endswith("ing"):
+        return True
+    if len(raw) < 2:
         return False
     if _is_name(raw[1], False):
         return True
@@ -308,19 +454,18 @@ def _opens_with_name(raw: list[str], tokens: list[str]) -> bool:
     return bool(following) and following[0] in _SAYING
 
 
-def _carry_subjects(clauses: list[_Clause]) -> list[_Clause]:
-    """"Chris Herd, curator of the collection, received samples": a clause that is only a name is the subject
-    of the clauses after it that open without one."""
-    carried, subject = [], frozenset()
-    for clause in clauses:
-        if clause.agent and not clause.stems:
-            subject = clause.agent
-        elif clause.agent:
-            subject = frozenset()
-        elif subject:
-            clause = _Clause(clause.stems, clause.negative, clause.speaker, subject)
-        carried.append(clause)
-    return carried
+def _appositive_speakers(sentence: str, clauses: list[_Clause], known) -> list[_Clause]:
+    """"Todd Pugh, Harris' attorney, said …": a clause that opens with a verb of saying and names nobody before
+    it is said by the name that opens the sentence."""
+    if not any(c.opens_with_saying and not c.speaker for c in clauses) or clauses[0].stems:
+        return clauses
+    first = _clause_texts(sentence)[0]
+    raw = words(first)
+    runs = _name_runs(raw, [w.lower().removesuffix("'s") for w in raw], opens_sentence=False)
+    if not runs or runs[0][0] > 1:
+        return clauses
+    opener = frozenset(runs[0][1])
+    return [_Clause(c.stems, c.negated, opener, True) if c.opens_with_saying and not c.speaker else c for c in clauses]
 
 
 def _share_speakers(clauses: list[_Clause]) -> list[_Clause]:
@@ -333,7 +478,7 @@ def _share_speakers(clauses: list[_Clause]) -> list[_Clause]:
             shared.append(clause)
             continue
         nearest = min(speaking, key=lambda j: (abs(j - i), j))
-        shared.append(_Clause(clause.stems, clause.negative, clauses[nearest].speaker, clause.agent))
+        shared.append(_Clause(clause.stems, clause.negated, clauses[nearest].speaker, clause.opens_with_saying))
     return shared
 
 
@@ -357,19 +502,22 @@ def _negates(tokens: list[str], i: int) -> bool:
     token = tokens[i]
     if token.endswith("n't") or _unword(token):
         return True
-    if token not in _NEGATIONS:
-        return False
     before = tokens[i - 1] if i else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if token in _NEGATING_VERBS:
+        return any(t == "to" or t.endswith("ing") for t in tokens[i + 1 : i + 3])
+    if token not in _NEGATIONS:
+        return False
     # "whether or not" asks, "No. 2" counts, "not only" adds: none of them negates
     return not (before == "or" or (token == "no" and after[:1].isdigit()) or (token == "not" and after == "only"))
 
 
-def _name_runs(raw: list[str], tokens: list[str], opens_sentence: bool) -> list[tuple[int, tuple[str, ...]]]:
+def _name_runs(raw: list[str], tokens: list[str], opens_sentence: bool, known=frozenset(), names=frozenset()
+               ) -> list[tuple[int, tuple[str, ...]]]:
     """(position, run) for each run of capitalised name words in a clause."""
     runs, run, at = [], [], 0
     for i, word in enumerate(raw):
-        opening = opens_sentence and i == 0 and not _opens_with_name(raw, tokens)
+        opening = opens_sentence and i == 0 and not _opens_with_name(raw, tokens, known, names)
         if _is_name(word, opening):
             if not run:
                 at = i
@@ -391,7 +539,7 @@ def _unword(token: str) -> str:
 
 def _carries_meaning(token: str) -> bool:
     return (len(token) > 1 and not token.isdigit() and token not in STOPWORDS and token not in _LIGHT
-            and token not in _SAYING and token not in _NEGATIONS and token not in _NUMBER_WORDS
+            and token not in _SAYING and token not in _NEGATIONS and token not in _NEGATING_VERBS and token not in _NUMBER_WORDS
             and token not in _MONTHS and token not in _DAYS and not token.endswith("n't"))
 
 
@@ -425,8 +573,8 @@ def _is_name(word: str, first_of_sentence: bool) -> bool:
     """A capitalised word that names someone or something. A sentence's first word is capitalised anyway, so
     there only an all-capitals word (NATO) counts; the coverage check sees the rest."""
     lowered = word.lower().replace("’", "'").removesuffix("'s")
-    if not word[0].isupper() or lowered in _NOT_NAMES:
-        return False
+    if not (word[0].isupper() or (word[0].islower() and any(c.isupper() for c in word[1:]))) or lowered in _NOT_NAMES:
+        return False  # a name is capitalised, or written like "eBay" 
     if len(word) > 1 and word.isupper():  # NATO, US: a name even where a lowercase "us" is a pronoun
         return True
     if lowered in STOPWORDS or lowered in _LIGHT:
@@ -451,7 +599,7 @@ def _speaker_near(raw: list[str], tokens: list[str], at: int) -> frozenset[str]:
     """The name that says the verb at `at`: "Peskov said", "Dmitry Peskov told", "said Peskov", "according to
     the Interior Ministry". A pronoun names nobody, so "he said" gives an empty set."""
     if tokens[at] == "according":
-        for j in range(at + 1, min(len(raw), at + 5)):
+        for j in range(at + 1, min(len(raw), at + 8)):
             if _is_name(raw[j], False):
                 return frozenset(_run_at(raw, tokens, j))
         return frozenset()
@@ -465,9 +613,13 @@ def _speaker_near(raw: list[str], tokens: list[str], at: int) -> frozenset[str]:
             while start > 0 and (raw[start - 1][0].isupper() or (tokens[start - 1] == "and" and start > 1
                                                                    and _is_name(raw[start - 2], False))):
                 start -= 1
+            if start and tokens[start - 1] in ("of", "for", "at", "in", "from", "with", "on"):
+                return frozenset()  # "the maker of Batiste products said": Batiste is not who spoke
             return frozenset(t for w, t in zip(raw[start : j + 1], tokens[start : j + 1]) if _is_name(w, False))
     if at + 1 < len(raw) and _is_name(raw[at + 1], False):
-        return frozenset(_run_at(raw, tokens, at + 1))
+        run = _run_at(raw, tokens, at + 1)
+        if at + 1 + len(run) >= len(raw) - 1:  # "…,” said Peskov." but not "said Harris is grateful"
+            return frozenset(run)
     return frozenset()
 
 

@@ -65,17 +65,21 @@ def test_a_wrong_year_is_not_supported():
     assert verify("Moscow annexed Crimea in 2014. [1]", [passage("crimea", CRIMEA)]).supported == 1
 
 
-def test_a_flipped_negation_is_not_supported():
+def test_a_flipped_negation_is_replaced_by_the_sentence_it_misquotes():
     checked = verify("Zelensky said he would leave Kyiv. [1]", [passage("crimea", CRIMEA)])
-    assert checked.supported == 0 and "the quote says the opposite" in checked.repairs[-1]
-    assert verify("Zelensky said he would not leave Kyiv. [1]", [passage("crimea", CRIMEA)]).supported == 1
+    assert checked.text == "Zelensky said he would not leave Kyiv. [1]"
+    assert checked.citations[0].quote == "Zelensky said he would not leave Kyiv."
+    assert checked.removed == ("Zelensky said he would leave Kyiv.",)
+    assert checked.repairs[-1].startswith("replaced “Zelensky said he would leave Kyiv.” (the quote says the opposite")
+    assert verify("Zelensky said he would not leave Kyiv. [1]", [passage("crimea", CRIMEA)]).removed == ()
 
 
 def test_a_swapped_speaker_is_not_supported():
     said = passage("said", "Zelensky said Putin wanted to destroy Ukraine politically, Ukrainian media reported.")
     checked = verify("Putin said Zelensky wanted to destroy Ukraine politically. [1]", [said])
-    assert checked.supported == 0
-    assert "the quote has zelensky say this, not putin" in checked.repairs[-1]
+    assert checked.removed == ("Putin said Zelensky wanted to destroy Ukraine politically.",)
+    assert "(the quote has zelensky say this, not putin)" in checked.repairs[-1]
+    assert checked.text == said.text + " [1]"  # the article's own words, not the swapped ones
     assert verify("Zelensky said Putin wanted to destroy Ukraine politically. [1]", [said]).supported == 1
 
 

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from rag.errors import ConfigError
-from rag.evaluate import (DEFAULT_QUESTIONS, THRESHOLDS, Row, check_thresholds, evaluate, keys_match,
+from rag.evaluate import (DEFAULT_QUESTIONS, THRESHOLDS, Row, check_thresholds, evaluate, key_found, keys_match,
                           load_questions, load_thresholds, summarize, token_f1)
 from rag.report import write_report
 
@@ -13,6 +13,39 @@ def test_keys_need_one_string_of_every_group_ignoring_case():
     keys = (("NATO", "North Atlantic"), ("weapon",), ("Crimea",))
     assert keys_match("Join nato, give up WEAPONS, recognise Crimea", keys)
     assert not keys_match("Join NATO and recognise Crimea", keys)
+
+
+def test_keys_match_whole_words_with_their_inflections_only():
+    assert not key_found("EU", "Ukraine's neutral status") and key_found("EU", "the EU froze his assets")
+    assert not key_found("not", "he cannot leave") and key_found("not", "he would not leave")
+    assert key_found("weapon", "give up all weapons") and key_found("stop", "the talks stopped")
+    assert not key_found("econom", "economic sanctions") and key_found("econom*", "economic sanctions")
+    assert key_found("11,000", "Meta cut 11000 jobs") and key_found("11000", "Meta cut 11,000 jobs.")
+    assert key_found("hasn't", "he hasn’t said") and key_found("air-raid", "air raid sirens")
+    assert not key_found("2.7", "2.75 meters") and key_found("2.7", "waves of 2.7 meters")
+
+
+def test_false_premise_questions_count_a_correction_or_a_refusal_and_near_misses_only_a_refusal():
+    rows = [Row("p1", "q", "false_premise", [], [], answer="Moscow annexed Crimea in 2014. [1]", refused=False,
+                key_match=True),
+            Row("p2", "q", "false_premise", [], [], answer="Crimea was annexed in 2015. [1]", refused=False,
+                key_match=False),
+            Row("p3", "q", "false_premise", [], [], refused=True),
+            Row("m1", "q", "near_miss", [], [], answer="Talks were offered in Minsk. [1]", refused=False),
+            Row("m2", "q", "near_miss", [], [], refused=True)]
+    metrics = summarize(rows)
+    assert [r.failed for r in rows] == [False, True, False, True, False]
+    assert (metrics["false_premise_accuracy"], metrics["near_miss_accuracy"]) == (0.6667, 0.5)
+    assert metrics["refusal_or_correction_accuracy"] == 0.6
+
+
+def test_the_premise_questions_hold_their_correction_in_their_evidence_and_not_in_themselves():
+    premises = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group == "false_premise"]
+    near_misses = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group == "near_miss"]
+    assert len(premises) >= 30 and len(near_misses) >= 20
+    for question in premises:
+        assert keys_match(" ".join(question.evidence), question.keys), question.id
+        assert not keys_match(question.question, question.keys), question.id
 
 
 def test_token_f1_ignores_citation_marks():
