@@ -139,7 +139,8 @@ def build_app(assistant=None):
                     yield gr.skip(), chat, turns, answers, gr.skip()
                 else:
                     answers = answers + [event]
-                    turns = turns + [{"question": event.question, "answer": event.text}]
+                    # the standalone query, so a later follow-up reads what was really asked
+                    turns = turns + [{"question": event.query or event.question, "answer": event.text}]
                     chat[-1] = {"role": "assistant", "content": render.answer_html(event, len(answers) - 1)}
                     yield gr.skip(), chat, turns, answers, render.sources_html(answers)
         except RagError as exc:

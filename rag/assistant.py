@@ -24,13 +24,18 @@ from rag.store import ChunkStore
 from rag.types import Answer, IngestReport, Passage
 
 History = Sequence[Mapping[str, str]]  # [{"question": …, "answer": …}] or chat messages [{"role", "content"}]
-# A follow-up that leans on the conversation: a pronoun or pointing word, or four words or fewer ("And in the
-# east?"). Only such messages cost a rewrite by the model; others are searched as they are.
-_DEPENDENT = re.compile(
-    r"\b(?:he|she|it|its|they|him|her|his|hers|them|their|theirs|this|that|these|those|there|the same|former|"
-    r"latter|else)\b",
-    re.IGNORECASE,
+# A message that leans on the conversation: a pronoun with nothing in the message for it to stand for ("What did
+# he demand?"; not "What did Peskov say he expected?"), a pointing word used as one ("Why that?", "What happened
+# there?"; not the "that" of "said that Kyiv could fall"), or an elliptical opening ("And in the east?", "What
+# about Zelensky?"), or four words or fewer with no name in them ("How many?"; not "Who is Peskov?"). Only such
+# messages cost a rewrite by the model; others are searched as they are.
+_PRONOUN = re.compile(r"\b(?:he|she|its|they|him|her|his|hers|them|their|theirs)\b", re.IGNORECASE)
+# "it" points at a thing of the conversation ("recognize it as?") unless it opens "it is/was" ("Is it true …").
+_POINTING = re.compile(
+    r"\b(?:this|that|these|those)\b(?!\s+(?:he|she|it|they|we|i|you|the|a|an|his|her|their|its|[A-Z]))|"
+    r"\b(?:there|the same|former|latter|else)\b|\bit\b(?!\s+(?:is|was|will|would|has|had)\b)",
 )
+_ELLIPTICAL = re.compile(r"^\s*(?:and|but|also|what about|how about|what else|why not|why|how so)\b", re.IGNORECASE)
 _REWRITE_TOKENS = 60
 
 SEEDS_DIR = Path(__file__).parent / "seeds"
@@ -160,7 +165,7 @@ class Assistant:
     def standalone(self, message: str, history: History, timings: dict[str, float] | None = None) -> str:
         """The message as a question that needs no conversation to be understood (the retrieval query)."""
         turns = _turns(history)
-        if not turns or not (_DEPENDENT.search(message) or len(message.split()) <= 4):
+        if not turns or not leans_on_conversation(message):
             return message
         previous = turns[-1][0]
         if self.generator is None:
@@ -263,6 +268,17 @@ class Assistant:
         if not isinstance(k, int) or not 1 <= k <= 100:
             raise ConfigError(f"k={k!r} must be a whole number between 1 and 100")
         return k
+
+
+def leans_on_conversation(message: str) -> bool:
+    """Whether a message needs the conversation before it to be understood (see _PRONOUN and _POINTING)."""
+    named = [m.start() for m in re.finditer(r"(?<=\s)[A-Z][\w’'-]+", message)]  # names, not the first word
+    pronoun = _PRONOUN.search(message)
+    if pronoun and not any(at < pronoun.start() for at in named):
+        return True
+    if _POINTING.search(message) or _ELLIPTICAL.match(message):
+        return True
+    return len(message.split()) <= 4 and not named
 
 
 def _last(events: Iterator[str | Answer]) -> Answer:

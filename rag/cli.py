@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses eval/thresholds.toml")
     evaluate.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="default: RAG_RETRIEVAL")
     evaluate.add_argument("--ignore-dates", action="store_true", help="do not ask dated questions as of their date")
+    evaluate.add_argument("--before-the-news", action="store_true",
+                          help="ask each dated question 7 days before its earliest gold article (wrong answers)")
     evaluate.add_argument("--claims", nargs="?", type=Path, const=Path("eval/claims.jsonl"), metavar="FILE",
                           help="score the citation check on labelled claims instead (default eval/claims.jsonl)")
 
@@ -161,7 +163,10 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
         if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
             settings = dataclasses.replace(settings, store=Path(tmp) / "store")
         assistant = build_assistant(settings, seed_if_empty=args.store is None)
-        result = evaluate(assistant, questions, label=label, use_dates=not args.ignore_dates)
+        if args.before_the_news:
+            label += " before the news"
+        result = evaluate(assistant, questions, label=label, use_dates=not args.ignore_dates,
+                          before_the_news=args.before_the_news)
     path = write_report([result], args.out)
     print(metrics_table([result]))
     print(f"\nreport: {path}")

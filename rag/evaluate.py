@@ -3,9 +3,11 @@ citations, refusals and latency.
 
 Question files are JSONL. The hand-written format (eval/questions.jsonl) has `id, question, answerable,
 keys, gold_doc_ids, evidence` and optional `history` and `group`; the news2022 format (`qid, question,
-gold_doc_ids, answer, date`) is read too and scored on retrieval only. A question of group "false_premise"
+gold_doc_ids, answer, date`, optional `aliases`) is read too: retrieval, and the answer itself (correct when it
+holds the quiz answer or an alias as whole words). A question of group "false_premise"
 presupposes what its articles contradict: right when refused or corrected (its `keys` are the correction); one
-of group "near_miss" asks a fact its articles lack although its topic is there: right only when refused.
+of group "near_miss" asks a fact its articles lack although its topic is there: right only when refused; one of
+group "standalone" comes with a history but needs none, and is right when searched as asked and answered.
 """
 
 from __future__ import annotations
@@ -42,11 +44,14 @@ class Question:
     retrieval_only: bool = False
     date: str = ""  # when the question was asked (news2022): searched as of that day
     kind: str = ""  # "false_premise" or "near_miss"; "" for the others
+    reference: tuple[str, ...] = ()  # a news quiz's correct answer and its aliases
 
     @property
     def group(self) -> str:
         if self.retrieval_only:
             return "retrieval"
+        if self.reference:
+            return "quiz"
         if self.kind:
             return self.kind
         if self.history:
@@ -82,6 +87,8 @@ class Row:
             return not (self.refused or self.key_match)
         if self.group == "retrieval":
             return not set(self.ranking[:RANK_DEPTH]) & set(self.gold_doc_ids)
+        if self.group == "quiz":
+            return not self.refused and not self.key_match  # a wrong answer; a refusal is not one
         return bool(self.refused) or not self.key_match
 
 
@@ -108,8 +115,8 @@ def load_questions(path: Path) -> list[Question]:
 
 def _question(record: dict) -> Question:
     kind = str(record.get("group", ""))
-    if kind and kind not in PREMISE_GROUPS:
-        raise ValueError(f"'group' must be one of {', '.join(PREMISE_GROUPS)}")
+    if kind and kind not in (*PREMISE_GROUPS, "standalone"):
+        raise ValueError(f"'group' must be one of {', '.join(PREMISE_GROUPS)}, standalone")
     if kind and "qid" in record:  # a news2022 false-premise or near-miss question, asked as of its date
         return Question(
             id=str(record["qid"]), question=str(record["question"]), answerable=False,
@@ -117,11 +124,12 @@ def _question(record: dict) -> Question:
             gold_doc_ids=tuple(record["gold_doc_ids"]), evidence=tuple(record.get("evidence", ())),
             date=str(record.get("date", "")), kind=kind,
         )
-    if "answerable" not in record:  # news2022: gold articles only
+    if "answerable" not in record:  # news2022: gold articles, and the quiz's answer when it is there
+        reference = (str(record["answer"]), *map(str, record.get("aliases", ()))) if record.get("answer") else ()
         return Question(
             id=str(record["qid"]), question=str(record["question"]), answerable=True, keys=(),
-            gold_doc_ids=tuple(record["gold_doc_ids"]), evidence=(), retrieval_only=True,
-            date=str(record.get("date", "")),
+            gold_doc_ids=tuple(record["gold_doc_ids"]), evidence=(), retrieval_only=not reference,
+            date=str(record.get("date", "")), reference=reference,
         )
     if not isinstance(record["answerable"], bool):
         raise TypeError("'answerable' must be true or false")
@@ -178,8 +186,9 @@ def token_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def run_question(assistant, question: Question, use_dates: bool = True) -> Row:
-    as_of = question.date if use_dates else None
+def run_question(assistant, question: Question, use_dates: bool = True, as_of: str | None = None) -> Row:
+    """What happened to one question; `as_of` overrides the day it is asked (before-the-news runs)."""
+    as_of = as_of or (question.date if use_dates else None)
     ranking = [p.doc_id for p in assistant.search(question.question, k=RANK_DEPTH, distinct_documents=True, as_of=as_of)]
     row = Row(question.id, question.question, question.group, ranking, list(question.gold_doc_ids))
     if question.retrieval_only:
@@ -190,6 +199,10 @@ def run_question(assistant, question: Question, use_dates: bool = True) -> Row:
     row.query, row.repairs = answer.query, list(answer.repairs)
     row.citations = [asdict(c) for c in answer.citations]
     row.keys = [list(group) for group in question.keys]
+    if question.reference:
+        row.keys = [list(question.reference)]
+        row.key_match = not answer.refused and any(key_found(k, answer.text) for k in question.reference)
+        return row
     if question.kind == "false_premise":
         row.key_match = not answer.refused and keys_match(answer.text, question.keys)
     if question.answerable:
@@ -201,12 +214,31 @@ def run_question(assistant, question: Question, use_dates: bool = True) -> Row:
 
 
 def evaluate(
-    assistant, questions: list[Question], label: str, progress: bool = True, use_dates: bool = True
+    assistant, questions: list[Question], label: str, progress: bool = True, use_dates: bool = True,
+    before_the_news: bool = False,
 ) -> dict[str, Any]:
+    """Run every question. `before_the_news` asks each dated question as of 7 days before its earliest gold
+    article was published, when its answer mostly cannot be known: what is measured then is wrong answers."""
     from tqdm import tqdm
 
-    rows = [run_question(assistant, q, use_dates) for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress)]
+    early = _before_the_news(assistant, questions) if before_the_news else {}
+    rows = [run_question(assistant, q, use_dates, as_of=early.get(q.id))
+            for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress)]
     return {"label": label, "metrics": summarize(rows), "rows": [asdict(r) | {"failed": r.failed} for r in rows]}
+
+
+def _before_the_news(assistant, questions: list[Question]) -> dict[str, str]:
+    """{question id: the day 7 days before its earliest gold article} for questions whose gold articles are
+    dated in the store."""
+    import datetime as dt
+
+    dates = {row["doc_id"]: row["date"] for row in assistant.store.documents() if row.get("date")}
+    early = {}
+    for question in questions:
+        known = sorted(dates[d] for d in question.gold_doc_ids if d in dates)
+        if known:
+            early[question.id] = (dt.date.fromisoformat(known[0][:10]) - dt.timedelta(days=7)).isoformat()
+    return early
 
 
 def _mean(values: list[float]) -> float | None:
@@ -219,7 +251,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summarize(rows: list[Row]) -> dict[str, Any]:
-    ranked = [r for r in rows if r.group in ("answerable", "retrieval")]
+    ranked = [r for r in rows if r.group in ("answerable", "retrieval", "quiz")]
     answerable = [r for r in rows if r.group == "answerable"]
     unanswerable = [r for r in rows if r.group == "unanswerable"]
     followups = [r for r in rows if r.group == "followup"]
@@ -246,6 +278,20 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
     if unanswerable:
         metrics["unanswerable"] = len(unanswerable)
         metrics["refusal_accuracy"] = _mean([float(bool(r.refused)) for r in unanswerable])
+    quiz = [r for r in rows if r.group == "quiz"]
+    if quiz:
+        answered = [r for r in quiz if not r.refused]
+        right = [r for r in answered if r.key_match]
+        metrics |= {
+            "quiz": len(quiz),
+            "quiz_correct": _mean([float(bool(r.key_match)) for r in quiz]),
+            "quiz_answered": _mean([float(not r.refused) for r in quiz]),
+            "quiz_precision": round(len(right) / len(answered), 4) if answered else None,
+            "quiz_correct_cites_gold": _mean(
+                [float(bool(r.key_match) and any(c["doc_id"] in r.gold_doc_ids for c in r.citations)) for r in quiz]
+            ),
+            "quiz_wrong_answer_rate": _mean([float(r.failed) for r in quiz]),
+        }
     for group in PREMISE_GROUPS:
         asked = [r for r in rows if r.group == group]
         if asked:
@@ -254,6 +300,11 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
     declined = [r for r in rows if r.group in ("unanswerable", *PREMISE_GROUPS)]
     if declined:  # every question a right answer must refuse or correct
         metrics["refusal_or_correction_accuracy"] = _mean([float(not r.failed) for r in declined])
+    standalone = [r for r in rows if r.group == "standalone"]
+    if standalone:  # asked mid-conversation but complete in themselves: searched as they are
+        metrics["standalone"] = len(standalone)
+        metrics["standalone_kept"] = _mean([float(r.query == r.question) for r in standalone])
+        metrics["standalone_key_accuracy"] = _mean([float(bool(r.key_match)) for r in standalone])
     if followups:
         metrics["followups"] = len(followups)
         metrics["followup_key_accuracy"] = _mean([float(bool(r.key_match)) for r in followups])

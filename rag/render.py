@@ -53,7 +53,7 @@ def _removed(answer: Answer) -> str:
     if not answer.removed:
         return ""
     lines = "".join(f"<li><s>{escape(r)}</s></li>" for r in answer.removed)
-    return (f'<div class="rag-removed">Removed from the answer: no article supports '
+    return (f'<div class="rag-unsupported">Removed from the answer: no article supports '
             f'{"it" if len(answer.removed) == 1 else "them"}.<ul>{lines}</ul></div>')
 
 
@@ -152,7 +152,7 @@ CSS = """
 .rag-refusal { font-style: italic; border-left: 3px solid #d97706; padding-left: .5em; }
 .rag-searched, .rag-where { color: #6b7280; font-size: .9em; }
 .rag-warning { color: #b45309; margin-top: .4em; }
-.rag-removed { color: #6b7280; font-size: .9em; margin-top: .4em; border-left: 3px solid #dc2626; padding-left: .5em; }
+.rag-unsupported { color: #6b7280; font-size: .9em; margin-top: .4em; border-left: 3px solid #dc2626; padding-left: .5em; }
 .rag-source { margin: .5em 0; padding: .4em .6em; border: 1px solid #e5e7eb; border-radius: 6px; }
 .rag-passage { white-space: pre-line; margin: .3em 0 0 0; font-size: .92em; line-height: 1.45; }
 .rag-passage mark { background: #fde68a; color: inherit; padding: 0 .1em; }

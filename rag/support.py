@@ -285,13 +285,13 @@ def _unmatched_negation(negated: _Facts, plain: _Facts) -> frozenset[str]:
     in one clause of the other side that is not negated, and no negated clause there holding as many."""
     for clause in negated.clauses:
         scope = clause.negated
-        if len(scope) < 2:
+        if not scope:
             continue
         def held(other: _Clause) -> int:
             return len({s for s in scope if _stem_found(s, other.stems)})
         plain_best = max((held(c) for c in plain.clauses if not c.negated), default=0)
         negated_best = max((held(c) for c in plain.clauses if c.negated), default=0)
-        if plain_best >= max(2, -(-2 * len(scope) // 3)) and plain_best > negated_best:
+        if plain_best >= -(-2 * len(scope) // 3) and plain_best > negated_best:
             return scope
     return frozenset()
 

@@ -26,7 +26,8 @@ def test_ask_json_prints_the_answer_as_the_api_returns_it(tmp_path):
     result = rag("ask", MINSK_QUESTION, "--json", store=tmp_path / "store")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "text", "citations", "refused", "passages", "timings", "warnings", "query", "repairs", "filters"}
+    assert set(answer) == {"question", "text", "citations", "refused", "passages", "timings", "warnings", "query", "repairs",
+                           "removed", "filters"}
     assert answer["refused"] is False and "Minsk" in answer["text"]
     citation = next(c for c in answer["citations"] if "Minsk" in c["quote"])
     assert citation["doc_id"] == SEED_000

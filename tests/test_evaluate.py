@@ -66,15 +66,44 @@ def test_the_seed_question_set_meets_the_promised_shape():
     groups = [q.group for q in questions]
     assert groups.count("answerable") >= 40 and groups.count("unanswerable") >= 12 and groups.count("followup") >= 10
     seeds = {q.id: q for q in questions}
-    assert all(seeds[q.id[:-1] + "a"].question == q.history[0]["question"] for q in questions if q.history)
+    assert all(seeds[q.id[:-1] + "a"].question == q.history[0]["question"] for q in questions if q.group == "followup")
+    assert groups.count("standalone") >= 10 and all(q.history for q in questions if q.group == "standalone")
 
 
-def test_news2022_questions_are_read_for_retrieval(tmp_path):
+def test_news2022_questions_are_read_for_retrieval_and_their_quiz_answer(tmp_path):
     path = tmp_path / "dev.jsonl"
     path.write_text(json.dumps({"qid": "20221021_1", "question": "How much?", "gold_doc_ids": ["rtqa22-x"],
-                                "answer": "$20,000", "date": "2022-10-20"}) + "\n")
-    [question] = load_questions(path)
-    assert (question.group, question.gold_doc_ids) == ("retrieval", ("rtqa22-x",))
+                                "answer": "$20,000", "aliases": ["20,000 dollars"], "date": "2022-10-20"}) + "\n"
+                    + json.dumps({"qid": "20221021_2", "question": "Who?", "gold_doc_ids": ["rtqa22-y"]}) + "\n")
+    quiz, retrieval = load_questions(path)
+    assert (quiz.group, quiz.gold_doc_ids, quiz.reference) == ("quiz", ("rtqa22-x",), ("$20,000", "20,000 dollars"))
+    assert retrieval.group == "retrieval"
+
+
+def test_quiz_answers_count_correct_answered_precision_and_wrong_answers():
+    gold = [{"doc_id": "g"}]
+    rows = [Row("1", "q", "quiz", ["g"], ["g"], refused=False, key_match=True, citations=gold),
+            Row("2", "q", "quiz", ["x"], ["g"], refused=False, key_match=True, citations=[{"doc_id": "x"}]),
+            Row("3", "q", "quiz", ["x"], ["g"], refused=False, key_match=False),
+            Row("4", "q", "quiz", ["x"], ["g"], refused=True, key_match=False)]
+    metrics = summarize(rows)
+    assert (metrics["quiz_correct"], metrics["quiz_answered"], metrics["quiz_precision"]) == (0.5, 0.75, 0.6667)
+    assert (metrics["quiz_correct_cites_gold"], metrics["quiz_wrong_answer_rate"]) == (0.25, 0.25)
+    assert metrics["hits@1"] == 0.25
+
+
+def test_before_the_news_asks_seven_days_before_the_earliest_gold_article():
+    from rag.evaluate import Question, _before_the_news
+
+    class Store:
+        def documents(self):
+            return [{"doc_id": "a", "date": "2022-10-20"}, {"doc_id": "b", "date": "2022-10-18"}, {"doc_id": "c", "date": ""}]
+
+    class Asker:
+        store = Store()
+
+    questions = [Question("q1", "?", True, (), ("a", "b"), ()), Question("q2", "?", True, (), ("c",), ())]
+    assert _before_the_news(Asker(), questions) == {"q1": "2022-10-11"}
 
 
 def test_bad_question_files_name_the_line(tmp_path):

@@ -81,6 +81,21 @@ def test_an_answer_no_passage_supports_is_withheld_as_a_refusal(with_model):
     assert answer.repairs[-1].startswith("withheld an answer no passage supports: “The talks took place in Geneva")
 
 
+def test_a_false_sentence_beside_a_true_one_is_taken_out_of_the_answer_and_shown_as_removed(with_model):
+    draft = f"{MINSK_REPLY} Moscow also sent 300 soldiers to Minsk to guard the talks. [1]"
+    answer = with_model(draft).ask(MINSK_QUESTION)
+    assert not answer.refused and answer.text == MINSK_REPLY
+    assert answer.removed == ("Moscow also sent 300 soldiers to Minsk to guard the talks.",)
+    assert any(r.startswith("removed “Moscow also sent 300 soldiers") for r in answer.repairs)
+    assert "300" not in " ".join(c.quote for c in answer.citations)
+
+
+def test_a_wrong_year_for_a_question_with_a_false_premise_is_never_passed_off_as_checked(with_model):
+    answer = with_model("Moscow annexed Crimea in 2016. [1]").ask("Why did Moscow annex Crimea in 2016?")
+    assert "2016" not in answer.text
+    assert answer.removed == ("Moscow annexed Crimea in 2016.",)
+
+
 @pytest.mark.parametrize("reply", [REFUSAL, "The passages do not mention how many tanks were destroyed."])
 def test_a_model_refusal_is_a_refusal(with_model, reply):
     answer = with_model(reply).ask("How many Russian tanks were destroyed on the first day?")
@@ -131,6 +146,22 @@ def test_a_question_that_stands_alone_is_not_rewritten(with_model):
     assistant = with_model("Forces advanced from Kharkiv in the north and from Belarus. [1]")
     answer = assistant.chat(question, HISTORY)
     assert answer.query == question and len(assistant.generator.calls) == 1
+
+
+@pytest.mark.parametrize("message", ["Who is Dmitry Peskov?", "Which U.S. administration told American lawmakers "
+                                     "that Kyiv could soon fall?", "What did Peskov say he expected from Ukraine?"])
+def test_a_short_or_pronoun_bearing_question_that_names_its_subject_is_not_rewritten(with_model, message):
+    assistant = with_model("Dmitry Peskov is the Kremlin spokesman. [1]")
+    answer = assistant.chat(message, HISTORY)
+    assert answer.query == message and len(assistant.generator.calls) == 1
+
+
+@pytest.mark.parametrize("message", ["And in the east?", "What about Zelensky?", "Why that?", "How many?",
+                                     "What did Putin demand Ukraine recognize it as?"])
+def test_elliptical_and_pointing_messages_lean_on_the_conversation(message):
+    from rag.assistant import leans_on_conversation
+
+    assert leans_on_conversation(message)
 
 
 def test_chat_messages_history_is_read_too_and_without_a_model_the_questions_are_joined(seeded):

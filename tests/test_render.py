@@ -74,6 +74,6 @@ def test_quotes_in_one_passage_are_marked_in_order_and_warnings_and_repairs_show
 def test_sentences_the_check_removed_are_shown_struck_through_beside_the_answer():
     answer = dataclasses.replace(_minsk_answer(), removed=("The army sent <300> soldiers.",))
     chat = render.answer_html(answer, 0)
-    assert ('<div class="rag-removed">Removed from the answer: no article supports it.'
+    assert ('<div class="rag-unsupported">Removed from the answer: no article supports it.'
             "<ul><li><s>The army sent &#60;300&#62; soldiers&#46;</s></li></ul></div>") in chat
-    assert "rag-removed" not in render.answer_html(_minsk_answer(), 0)
+    assert "rag-unsupported" not in render.answer_html(_minsk_answer(), 0)
