@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ignore-dates", action="store_true", help="do not ask dated questions as of their date")
     evaluate.add_argument("--before-the-news", action="store_true",
                           help="ask each dated question 7 days before its earliest gold article (wrong answers)")
-    evaluate.add_argument("--claims", nargs="?", type=Path, const=Path("eval/claims.jsonl"), metavar="FILE",
+    evaluate.add_argument("--claims", nargs="?", type=Path, const=Path(), metavar="FILE",
                           help="score the citation check on labelled claims instead (default eval/claims.jsonl)")
 
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
@@ -152,7 +152,7 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     from rag.factory import build_assistant, chosen_llm
     from rag.report import metrics_table, write_report
 
-    if args.claims:
+    if args.claims is not None:
         return _evaluate_claims(args)
     questions = load_questions(args.questions or DEFAULT_QUESTIONS)
     chosen = (("llm", args.llm), ("model", args.model), ("retrieval", args.retrieval))
@@ -180,9 +180,9 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
 
 def _evaluate_claims(args: argparse.Namespace) -> int:
     from rag.claimset import claims_table, evaluate_claims, load_claims
-    from rag.evaluate import THRESHOLDS, check_thresholds, load_thresholds
+    from rag.evaluate import EVAL_DIR, THRESHOLDS, check_thresholds, load_thresholds
 
-    result = evaluate_claims(load_claims(args.claims))
+    result = evaluate_claims(load_claims(args.claims if args.claims != Path() else EVAL_DIR / "claims.jsonl"))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "claims.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
