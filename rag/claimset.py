@@ -9,13 +9,13 @@ says which half the check was tuned on ("dev-a", "dev-b") and which it never saw
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
+from rag.evaluate import read_records
 from rag.support import judge
 
 KINDS = ("paraphrase", "verbatim", "number", "date", "negation", "entity", "attribution", "partial", "unrelated")
@@ -33,27 +33,15 @@ class Claim:
 
 
 def load_claims(path: Path) -> list[Claim]:
-    if not path.exists():
-        raise ConfigError(f"{path}: no such claim file; pass one with --claims FILE.jsonl")
-    claims, ids = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            claim = Claim(*(record[k] for k in ("id", "doc_id", "kind", "supported", "claim", "passage")),
-                          split=record.get("split", ""))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path} line {number}: not a claim record ({type(exc).__name__}: {exc})") from None
-        if claim.kind not in KINDS or not isinstance(claim.supported, bool):
-            raise ConfigError(f"{path} line {number}: kind must be one of {', '.join(KINDS)} and supported true/false")
-        if claim.id in ids:
-            raise ConfigError(f"{path} line {number}: duplicate id {claim.id!r}")
-        ids.add(claim.id)
-        claims.append(claim)
-    if not claims:
-        raise ConfigError(f"{path}: holds no claims")
-    return claims
+    return read_records(path, "claim", "--claims", _claim)
+
+
+def _claim(record: dict) -> Claim:
+    claim = Claim(*(record[k] for k in ("id", "doc_id", "kind", "supported", "claim", "passage")),
+                  split=record.get("split", ""))
+    if claim.kind not in KINDS or not isinstance(claim.supported, bool):
+        raise ConfigError(f"kind must be one of {', '.join(KINDS)} and supported true/false")
+    return claim
 
 
 def evaluate_claims(claims: list[Claim]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import statistics
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rag.cite import CITATION_MARK
 from rag.errors import ConfigError
@@ -93,24 +93,31 @@ class Row:
 
 
 def load_questions(path: Path) -> list[Question]:
+    return read_records(path, "question", "--questions", _question)
+
+
+def read_records(path: Path, what: str, option: str, parse: Callable[[dict], Any]) -> list[Any]:
+    """One `parse(record)` per JSON line of an eval file, each with a unique `id`. A line that is not JSON or
+    that `parse` rejects is a ConfigError naming the file and line."""
     if not path.exists():
-        raise ConfigError(f"{path}: no such question file; pass one with --questions FILE.jsonl")
-    questions, ids = [], set()
+        raise ConfigError(f"{path}: no such {what} file; pass one with {option} FILE.jsonl")
+    parsed, ids = [], set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            question = _question(record)
+            item = parse(json.loads(line))
+        except ConfigError as exc:
+            raise ConfigError(f"{path} line {number}: {exc}") from None
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{path} line {number}: not a question record ({type(exc).__name__}: {exc})") from None
-        if question.id in ids:
-            raise ConfigError(f"{path} line {number}: duplicate id {question.id!r}")
-        ids.add(question.id)
-        questions.append(question)
-    if not questions:
-        raise ConfigError(f"{path}: holds no questions")
-    return questions
+            raise ConfigError(f"{path} line {number}: not a {what} record ({type(exc).__name__}: {exc})") from None
+        if item.id in ids:
+            raise ConfigError(f"{path} line {number}: duplicate id {item.id!r}")
+        ids.add(item.id)
+        parsed.append(item)
+    if not parsed:
+        raise ConfigError(f"{path}: holds no {what}s")
+    return parsed
 
 
 def _question(record: dict) -> Question:
