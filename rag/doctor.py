@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 import os
 import platform
@@ -45,23 +44,20 @@ def report(settings: Settings) -> str:
 
 def loader_lines() -> list[str]:
     """Each loader's dependencies, imported now: ok with its version, or missing with the command that fixes it."""
-    from rag.loaders import LOADER_DEPENDENCIES, TEXT_SUFFIXES
+    from rag.loaders import LOADER_DEPENDENCIES, TEXT_SUFFIXES, dependency_status
 
     lines = [f"loaders: text ({', '.join(TEXT_SUFFIXES)}), jsonl, jsonl.gz: standard library only"]
-    for kind, dependencies in LOADER_DEPENDENCIES.items():
+    for kind in LOADER_DEPENDENCIES:
         lines.append(f"  {kind}:")
         first_missing = ""
-        for module, package in dependencies:
-            try:
-                importlib.import_module(module)
-            except ImportError as exc:
-                if first_missing:  # it fails because of the one above: installing that is the fix
-                    lines.append(f"    {package:22} cannot load until {first_missing} is installed")
-                    continue
-                first_missing = package
-                lines.append(f"    {package:22} MISSING ({str(exc).splitlines()[0]}); fix: pip install {package}")
-            else:
+        for package, why in dependency_status(kind):
+            if not why:
                 lines.append(f"    {package:22} ok {_version(package)}")
+            elif first_missing:  # it fails because of the one above: installing that is the fix
+                lines.append(f"    {package:22} cannot load until {first_missing} is installed")
+            else:
+                first_missing = package
+                lines.append(f"    {package:22} MISSING ({why}); fix: pip install {package}")
     return lines
 
 

@@ -53,15 +53,23 @@ class Notice:
         return valid_unicode(f"{self.where}: {self.reason}")
 
 
-@cache
-def missing_dependency(kind: str) -> tuple[str, str] | None:
-    """(package, why) for the first dependency of the `kind` loader that cannot be imported, else None."""
+def dependency_status(kind: str) -> list[tuple[str, str]]:
+    """(package, "" or why it cannot be imported) for each dependency of the `kind` loader, imported now."""
+    status = []
     for module, package in LOADER_DEPENDENCIES[kind]:
         try:
             importlib.import_module(module)
         except ImportError as exc:
-            return package, str(exc).splitlines()[0]
-    return None
+            status.append((package, str(exc).splitlines()[0]))
+        else:
+            status.append((package, ""))
+    return status
+
+
+@cache
+def missing_dependency(kind: str) -> tuple[str, str] | None:
+    """(package, why) for the first dependency of the `kind` loader that cannot be imported, else None."""
+    return next(((package, why) for package, why in dependency_status(kind) if why), None)
 
 
 def suffix_of(path: Path) -> str:
