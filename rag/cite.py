@@ -76,18 +76,20 @@ def verify(text: str, passages: Sequence[Passage]) -> Verified:
             out.append(claim)
             continue
         kept: list[int] = []
-        for n in dict.fromkeys(int(n) for n in CITATION_MARK.findall(sentence)):
+        marks = list(dict.fromkeys(int(n) for n in CITATION_MARK.findall(sentence)))
+        judgements: dict[int, Judgement] = {}  # passage n's judgement of this claim, made once
+        for n in marks:
             if not 1 <= n <= len(passages):
                 repairs.append(f"dropped [{n}]: there is no passage {n}")
                 continue
-            judgement = support(claim, passages[n - 1])
+            judgement = judgements[n] = support(claim, passages[n - 1])
             if judgement.supported:
                 kept.append(n)
                 citations.setdefault((n, judgement.quote), cite_quote(n, passages[n - 1], judgement.quote))
             else:
                 repairs.append(f"[{n}] does not support “{_short(claim)}”: {judgement.reasons[0]}")
         if not kept:
-            judged = [(support(claim, p), n) for n, p in enumerate(passages, start=1)]
+            judged = [(judgements.get(n) or support(claim, p), n) for n, p in enumerate(passages, start=1)]
             backing = [(j, n) for j, n in judged if j.supported]
             if backing:
                 judgement, n = max(backing, key=lambda pair: pair[0].coverage)
@@ -98,7 +100,7 @@ def verify(text: str, passages: Sequence[Passage]) -> Verified:
                 closest = max(judged, key=lambda pair: pair[0].coverage)[0] if judged else None
                 why = closest.reasons[0] if closest and closest.reasons else "no passage to check it against"
                 removed.append(claim)
-                quoted = _quoted_instead(claim, passages, [int(n) for n in CITATION_MARK.findall(sentence)])
+                quoted = _quoted_instead(claim, passages, marks)
                 if quoted is None:
                     repairs.append(f"removed “{_short(claim)}”: no passage supports it ({why})")
                     continue
