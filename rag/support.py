@@ -35,7 +35,7 @@ _NUMBER_WORDS = {
     "hundreds": "100s", "thousands": "1000s", "dozens": "12s", "millions": "1e6s", "billions": "1e9s",
 }
 _SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "m": 10**6, "bn": 10**9}
-# A number and the word after it: "40 people" and "forty people" are the same claim.
+# A number as written, with a scale word after it ("$12.6 million"): compared as a plain value.
 _NUMBER = re.compile(r"(\d+(?:[.,:]\d+)*)(?:\s*(million|billion|trillion|bn|m)\b)?", re.IGNORECASE)
 _MONTHS = {
     "january": "jan", "february": "feb", "march": "mar", "april": "apr", "may": "may", "june": "jun",
@@ -45,8 +45,7 @@ _MONTHS = {
 }
 _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
          "tomorrow", "tonight", "weekend"}
-# Words that turn what follows into its opposite. Each negates the next content word ("not leave", "refused
-# to back"), which is where a flipped claim and its quote part ways.
+# Words that turn what follows in their clause into its opposite ("would not leave", "no sign that …").
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "unable",
               "lack", "lacked", "lacks", "barely"}
 # Words that negate what they lead to ("refused to back him", "would stop financially supporting"), not what
@@ -64,8 +63,9 @@ _LIGHT = {"such", "each", "though", "although", "only", "up", "out", "down", "al
           "against", "among", "between", "within", "around", "per", "via", "already", "again", "almost",
           "nearly", "roughly", "about", "approximately", "least", "more", "most", "than", "further", "really",
           "actually", "instead", "own", "new", "latest", "recent", "recently", "currently", "here", "whether",
-          "either", "several", "various", "numerous", "multiple", "along", "number", "we", "you", "i", "me", "my", "our", "us", "your", "him", "himself", "herself", "itself",
-          "themselves", "also", "able", "would", "could", "should", "might", "also", "being", "been"}
+          "either", "several", "various", "numerous", "multiple", "along", "number", "we", "you", "i", "me",
+          "my", "our", "us", "your", "him", "himself", "herself", "itself", "themselves", "able", "would",
+          "could", "should", "might", "being", "been"}
 # Pairs that say opposite things about the same event; a claim with one where its quote has the other is flipped.
 _OPPOSITES = [
     ("rise", "fall"), ("rose", "fell"), ("increase", "decrease"), ("increased", "decreased"), ("up", "down"),
@@ -116,10 +116,10 @@ _SYNONYMS = [
 ]
 # Verbs that open the clause after an appositive: "Todd Pugh, Harris' attorney, said …".
 _SPOKEN = {"said", "says", "told", "added", "wrote", "tweeted", "explained", "noted", "stated", "asked"}
-# Capitalised words that are titles or sentence furniture, not names a claim could get wrong.
-# What may stand before a name that opens a clause and still leave it the clause's subject ("The Kremlin").
+# Words between a name and what it did ("Spirit will have to pay", "Peskov later said").
 _AUXILIARIES = {"has", "have", "had", "was", "were", "is", "are", "will", "would", "did", "does", "also", "then",
                 "later", "previously", "earlier", "again", "repeatedly", "publicly"}
+# Words that begin with "un" without negating what follows it.
 _NOT_UN = ("under", "unit", "univers", "uniq", "union", "unless", "unanim", "unveil", "until", "unto",
            "unemploy")
 # Words that measure rather than name what is counted: "12 years in prison" counts prison years.
@@ -127,6 +127,7 @@ _UNITS = {"year", "month", "week", "day", "hour", "minut", "second", "percent", 
           "meter", "ton", "tonn", "pound", "dollar", "cent", "point"}
 _PERIODS = {"week", "month", "year", "weekend", "night", "morning", "evening", "afternoon"}
 _RELATIVE = {"last", "this", "next", "past", "coming"}
+# Capitalised words that are titles or sentence furniture, not names a claim could get wrong.
 _NOT_NAMES = {"president", "prime", "minister", "ministers", "chancellor", "secretary", "spokesman",
               "spokeswoman", "spokesperson", "king", "queen", "prince", "princess", "pope", "general", "gen",
               "sen", "senator", "rep", "gov", "governor", "mayor", "mr", "mrs", "ms", "dr", "sir", "dame", "lord",
@@ -269,7 +270,9 @@ def _clause_problems(asserted: _Facts, found: _Facts) -> list[str]:
         )
         if match is None or overlap < min(2, len(clause.stems)) or overlap == 0:
             continue  # no clause of the quote says the same thing: its speaker cannot be compared
-        if clause.speaker and match.speaker and not _same_names(clause.speaker & found.name_words, match.speaker):
+        # every speaker the claim names that the quote also names must be among the quote's speakers
+        claimed = clause.speaker & found.name_words
+        if clause.speaker and match.speaker and not all(_found_among(claimed, match.speaker)):
             problems.append(f"the quote has {' '.join(sorted(match.speaker))} say this, "
                             f"not {' '.join(sorted(clause.speaker))}")
     for negated, plain, side in ((found, asserted, "quote"), (asserted, found, "claim")):
@@ -301,11 +304,11 @@ def _role_problems(asserted: _Facts, found: _Facts) -> list[str]:
     (when the quote names the claim's doer at all: "Hamdok reinstated Burhan" against "Burhan reinstated
     Hamdok"); a number must go with what it counts ("18,000 babies" against "18,000 toddlers")."""
     problems = []
-    for verb, actor in asserted.actors:
-        doers = [a for v, a in found.actors if v == verb]
-        if doers and not any(_shares_a_name(actor, a) for a in doers) and actor & found.name_words:
+    for verb, actor in sorted(asserted.actors, key=_sort_key):  # sorted: the same reasons in every run
+        doers = sorted((a for v, a in found.actors if v == verb), key=sorted)
+        if doers and not any(any(_found_among(actor, a)) for a in doers) and actor & found.name_words:
             problems.append(f"the quote has {' '.join(sorted(doers[0]))} do this, not {' '.join(sorted(actor))}")
-    for number, word in asserted.bound:
+    for number, word in sorted(asserted.bound):
         elsewhere = {n for n, w in found.bound if w == word and n != number}
         if elsewhere and (number, word) not in found.bound and asserted.numbers & elsewhere:
             problems.append(f"the quote gives {', '.join(sorted(elsewhere))} {word}, not {number}")
@@ -313,16 +316,14 @@ def _role_problems(asserted: _Facts, found: _Facts) -> list[str]:
     return problems
 
 
-def _shares_a_name(claimed: frozenset[str], quoted: frozenset[str]) -> bool:
-    stems = frozenset(_stem(w) for w in quoted)
-    return any(_stem_found(_stem(w), stems) for w in claimed)
+def _sort_key(actor: tuple[str, frozenset[str]]) -> tuple[str, list[str]]:
+    return actor[0], sorted(actor[1])
 
 
-def _same_names(claimed: frozenset[str], quoted: frozenset[str]) -> bool:
-    """Whether two sets of name words name the same one: every claimed word among the quoted, by stem
-    ("Canada" is "Canadian"). An empty claim names nobody the quote contradicts."""
+def _found_among(claimed: frozenset[str], quoted: frozenset[str]) -> list[bool]:
+    """For each claimed name word, whether the quoted name words hold it, by stem ("Canada" is "Canadian")."""
     stems = frozenset(_stem(w) for w in quoted)
-    return all(_stem_found(_stem(w), stems) for w in claimed)
+    return [_stem_found(_stem(w), stems) for w in claimed]
 
 
 def _facts(text: str, known: set[str] | frozenset[str] = frozenset(), known_names: frozenset[str] = frozenset()
@@ -375,7 +376,7 @@ def _facts(text: str, known: set[str] | frozenset[str] = frozenset(), known_name
                 opener = frozenset()
             bound |= _bound_numbers(piece)
             tokens_seen += tokens
-        clauses += _share_speakers(_appositive_speakers(sentence, sentence_clauses, known))
+        clauses += _share_speakers(_appositive_speakers(sentence, sentence_clauses))
     stems = frozenset(s for c in clauses for s in c.stems)
     lookup = frozenset({_stem(_unword(t) or t) for t in tokens_seen if _carries_meaning(t)}
                        | {_stem(w) for r in names for w in r})
@@ -454,7 +455,7 @@ def _opens_with_name(raw: list[str], tokens: list[str], known=frozenset(), names
     return bool(following) and following[0] in _SAYING
 
 
-def _appositive_speakers(sentence: str, clauses: list[_Clause], known) -> list[_Clause]:
+def _appositive_speakers(sentence: str, clauses: list[_Clause]) -> list[_Clause]:
     """"Todd Pugh, Harris' attorney, said …": a clause that opens with a verb of saying and names nobody before
     it is said by the name that opens the sentence."""
     if not any(c.opens_with_saying and not c.speaker for c in clauses) or clauses[0].stems:
@@ -539,8 +540,9 @@ def _unword(token: str) -> str:
 
 def _carries_meaning(token: str) -> bool:
     return (len(token) > 1 and not token.isdigit() and token not in STOPWORDS and token not in _LIGHT
-            and token not in _SAYING and token not in _NEGATIONS and token not in _NEGATING_VERBS and token not in _NUMBER_WORDS
-            and token not in _MONTHS and token not in _DAYS and not token.endswith("n't"))
+            and token not in _SAYING and token not in _NEGATIONS and token not in _NEGATING_VERBS
+            and token not in _NUMBER_WORDS and token not in _MONTHS and token not in _DAYS
+            and not token.endswith("n't"))
 
 
 def _pronoun_one(tokens: list[str], i: int) -> bool:
@@ -574,7 +576,7 @@ def _is_name(word: str, first_of_sentence: bool) -> bool:
     there only an all-capitals word (NATO) counts; the coverage check sees the rest."""
     lowered = word.lower().replace("’", "'").removesuffix("'s")
     if not (word[0].isupper() or (word[0].islower() and any(c.isupper() for c in word[1:]))) or lowered in _NOT_NAMES:
-        return False  # a name is capitalised, or written like "eBay" 
+        return False  # a name is capitalised, or written like "eBay"
     if len(word) > 1 and word.isupper():  # NATO, US: a name even where a lowercase "us" is a pronoun
         return True
     if lowered in STOPWORDS or lowered in _LIGHT:
