@@ -10,7 +10,7 @@ the rest of the sentence's words must be there too, as themselves or as a close 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from rag.sentences import STOPWORDS, split_sentences, words
@@ -54,6 +54,12 @@ _NEGATING_VERBS = {"refused", "refuses", "refuse", "refusing", "refusal", "denie
                    "rejected", "rejects", "reject", "rejection", "failed", "fails", "fail", "failure", "declined",
                    "declines", "stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "ceased", "ceases",
                    "prevent", "prevents", "prevented", "preventing", "avoid", "avoided", "avoids"}
+# Words that negate what they name as well ("abandon any aspirations of joining NATO", "renounced the claim"):
+# a claim that drops them ("Ukraine join NATO") says the opposite. "give up" is one of them (see _negates).
+_GIVING_UP = {"abandon", "abandons", "abandoned", "abandoning", "renounce", "renounces", "renounced",
+              "renouncing", "relinquish", "relinquishes", "relinquished", "relinquishing", "forgo", "forgoes",
+              "forgoing", "forwent", "forgone", "forsake", "forsakes", "forsook", "forsaken"}
+_GIVE = {"give", "gives", "gave", "given", "giving"}
 # Words that only shape a sentence: a paraphrase may add or drop them without changing what it claims.
 _LIGHT = {"such", "each", "though", "although", "only", "up", "out", "down", "also", "including", "both", "even",
           "just", "still", "yet", "while", "whereas", "however", "very", "well", "much", "many", "go", "going",
@@ -160,6 +166,7 @@ class _Clause:
     negated: frozenset[str]  # the stems a negation in it covers: the words after it, or all when few follow
     speaker: frozenset[str]  # name words of who says it (from its own verb of saying or its sentence's)
     opens_with_saying: bool  # "said Harris …", "…, said the mayor": its speaker may be a clause before it
+    named: frozenset[str] = frozenset()  # stems of the names in it: a negation covers them too ("not … NATO")
 
 
 @dataclass(frozen=True)
@@ -285,16 +292,19 @@ def _clause_problems(asserted: _Facts, found: _Facts) -> list[str]:
 
 def _unmatched_negation(negated: _Facts, plain: _Facts) -> frozenset[str]:
     """What a negation on one side covers that the other side states without one: most of the covered words
-    in one clause of the other side that is not negated, and no negated clause there holding as many."""
+    (names included) in one clause of the other side that is not negated, and no negated clause there holding
+    as many of its other words (names aside: "no mention of Beijing" and "mentioned China" may agree)."""
     for clause in negated.clauses:
         scope = clause.negated
         if not scope:
             continue
-        def held(other: _Clause) -> int:
-            return len({s for s in scope if _stem_found(s, other.stems)})
-        plain_best = max((held(c) for c in plain.clauses if not c.negated), default=0)
-        negated_best = max((held(c) for c in plain.clauses if c.negated), default=0)
-        if plain_best >= -(-2 * len(scope) // 3) and plain_best > negated_best:
+        def held(other: _Clause, names: bool) -> int:
+            return len({s for s in scope if _stem_found(s, other.stems | other.named if names else other.stems)})
+        plain_clauses = [c for c in plain.clauses if not c.negated]
+        most = max((held(c, True) for c in plain_clauses), default=0)
+        plain_best = max((held(c, False) for c in plain_clauses), default=0)
+        negated_best = max((held(c, False) for c in plain.clauses if c.negated), default=0)
+        if most >= -(-2 * len(scope) // 3) and plain_best > negated_best:
             return scope
     return frozenset()
 
@@ -366,8 +376,9 @@ def _facts(text: str, known: set[str] | frozenset[str] = frozenset(), known_name
             names += [run for _, run in runs]
             name_stems = {_stem(w) for _, run in runs for w in run}
             stems = frozenset({_stem(_unword(t) or t) for t in tokens if _carries_meaning(t)} - name_stems)
-            sentence_clauses.append(_Clause(stems, _negation_scope(tokens, negation_at, stems), speaker,
-                                            bool(tokens) and tokens[0] in _SPOKEN))
+            scope = _negation_scope(tokens, negation_at, stems | name_stems)
+            sentence_clauses.append(_Clause(stems, scope, speaker, bool(tokens) and tokens[0] in _SPOKEN,
+                                            frozenset(name_stems)))
             actors |= _actors(raw, tokens, runs)
             if runs and runs[0][0] == 0 and len(runs[0][1]) == len(tokens):
                 opener = frozenset(runs[0][1])  # a name alone between commas: "Chris Herd, curator …,"
@@ -466,7 +477,7 @@ def _appositive_speakers(sentence: str, clauses: list[_Clause]) -> list[_Clause]
     if not runs or runs[0][0] > 1:
         return clauses
     opener = frozenset(runs[0][1])
-    return [_Clause(c.stems, c.negated, opener, True) if c.opens_with_saying and not c.speaker else c for c in clauses]
+    return [replace(c, speaker=opener) if c.opens_with_saying and not c.speaker else c for c in clauses]
 
 
 def _share_speakers(clauses: list[_Clause]) -> list[_Clause]:
@@ -479,7 +490,7 @@ def _share_speakers(clauses: list[_Clause]) -> list[_Clause]:
             shared.append(clause)
             continue
         nearest = min(speaking, key=lambda j: (abs(j - i), j))
-        shared.append(_Clause(clause.stems, clause.negated, clauses[nearest].speaker, clause.opens_with_saying))
+        shared.append(replace(clause, speaker=clauses[nearest].speaker))
     return shared
 
 
@@ -505,6 +516,8 @@ def _negates(tokens: list[str], i: int) -> bool:
         return True
     before = tokens[i - 1] if i else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if token in _GIVING_UP or (token == "up" and before in _GIVE):
+        return True
     if token in _NEGATING_VERBS:
         return any(t == "to" or t.endswith("ing") for t in tokens[i + 1 : i + 3])
     if token not in _NEGATIONS:
@@ -541,6 +554,7 @@ def _unword(token: str) -> str:
 def _carries_meaning(token: str) -> bool:
     return (len(token) > 1 and not token.isdigit() and token not in STOPWORDS and token not in _LIGHT
             and token not in _SAYING and token not in _NEGATIONS and token not in _NEGATING_VERBS
+            and token not in _GIVING_UP
             and token not in _NUMBER_WORDS and token not in _MONTHS and token not in _DAYS
             and not token.endswith("n't"))
 

@@ -70,8 +70,17 @@ def test_a_flipped_negation_is_replaced_by_the_sentence_it_misquotes():
     assert checked.text == "Zelensky said he would not leave Kyiv. [1]"
     assert checked.citations[0].quote == "Zelensky said he would not leave Kyiv."
     assert checked.removed == ("Zelensky said he would leave Kyiv.",)
-    assert checked.repairs[-1].startswith("replaced “Zelensky said he would leave Kyiv.” (the quote negates “leav”")
+    assert checked.repairs[-1].startswith("replaced “Zelensky said he would leave Kyiv.” (the quote negates “kyiv leav”")
     assert verify("Zelensky said he would not leave Kyiv. [1]", [passage("crimea", CRIMEA)]).removed == ()
+
+
+def test_a_demand_to_give_something_up_is_not_a_demand_to_do_it():
+    checked = verify("Putin had demanded that Ukraine join NATO. [1]", [passage("nato", NATO)])
+    assert checked.text == "Putin had demanded that Ukraine abandon any aspirations of joining NATO. [1]"
+    assert checked.removed == ("Putin had demanded that Ukraine join NATO.",)
+    assert "the quote negates “aspir join nato” and the claim does not" in checked.repairs[0]
+    kept = verify("Putin wanted Ukraine to give up its aspirations of joining NATO. [1]", [passage("nato", NATO)])
+    assert kept.supported == 1 and kept.removed == ()
 
 
 def test_a_swapped_speaker_is_not_supported():
