@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
 from rag import prompts
+from rag.asked import asked_kind, gives
 from rag.cite import CITATION_MARK, verify
 from rag.clean import normalise_line
 from rag.embed import Embedder
@@ -236,6 +237,10 @@ class Assistant:
         if checked.supported == 0:
             return _replace(answer, removed=checked.removed, repairs=checked.repairs + (
                 f"withheld an answer no passage supports: “{draft.strip()}”",))
+        kind = asked_kind(answer.query or answer.question)
+        if not gives(kind, answer.query or answer.question, CITATION_MARK.sub("", checked.text)):
+            return _replace(answer, removed=checked.removed, repairs=checked.repairs + (
+                f"withheld “{checked.text}”: the question asks for a {kind} and the checked answer gives none",))
         return _replace(answer, text=checked.text, citations=checked.citations, refused=False, repairs=checked.repairs,
                         removed=checked.removed)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.asked import asked_kind, gives
 from rag.cite import cite_quote
 from rag.embed import Embedder
 from rag.sentences import content_words, split_sentences
@@ -66,6 +67,9 @@ class ExtractiveAnswerer:
             return None
         best_score = ranked[0][0]
         chosen = [s for score, s in ranked if score >= best_score - _RUNNER_UP_MARGIN][: self.max_sentences]
+        kind = asked_kind(question)
+        if not any(gives(kind, question, s.text) for s in chosen):
+            return None  # the best sentences are on the topic but lack the number, date or name asked for
         parts, citations = [], []
         for sentence in chosen:
             n = sentence.passage_index + 1

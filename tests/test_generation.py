@@ -171,3 +171,11 @@ def test_chat_messages_history_is_read_too_and_without_a_model_the_questions_are
     assert answer.query == "Who is the Ukrainian president? What did he call on Putin to do?"
     with pytest.raises(ConfigError, match="history items must be dicts"):
         seeded.chat("And then?", ["Who is the Ukrainian president?"])
+
+
+def test_a_checked_answer_without_the_number_asked_for_is_withheld(with_model):
+    draft = "Russian tanks were then seen entering the city for the first time on Friday. [1]"
+    answer = with_model(draft).ask("How many Russian tanks were seen entering Kyiv on Friday?")
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.repairs[-1] == (f"withheld “{draft}”: the question asks for a count and the checked answer "
+                                  "gives none")

@@ -1,0 +1,155 @@
+"""What a question asks for, and whether an answer gives it.
+
+A question that names its kind of answer ("How many …", "In which year …", "Which official …") is answered only by
+text that holds an answer of that kind which the question did not already give. Without this check a near-miss
+question (the topic is in the articles, the asked fact is not) is answered with the nearest sentence on the topic:
+"How many Russian tanks were seen entering Kyiv?" with "Russian tanks were then seen entering the city".
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.sentences import words
+
+COUNT, YEAR, MONTH, DATE, TIME, PERSON, NAME = "count", "year", "month", "date", "time", "person", "name"
+
+_ASKS = [  # (pattern on the lowered question, kind): the first that matches decides
+    (re.compile(r"\b(?:what|which|at)\s+(?:exact\s+)?time\b|\bexactly\s+what\s+time\b|\bwhat\s+hour\b"), TIME),
+    (re.compile(r"\b(?:what|which)\s+year\b|\bin\s+what\s+year\b"), YEAR),
+    (re.compile(r"\b(?:what|which)\s+month\b"), MONTH),
+    (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|proportion|amount|sum)\b|"
+                r"\bwhat\s+(?:is|was)\s+the\s+(?:total\s+)?(?:number|value|cost|price|amount|toll)\b"), COUNT),
+    (re.compile(r"\b(?:what|which)\s+(?:date|day)\b|\bwhen\b"), DATE),
+    (re.compile(r"\bnames?\s+of\b|\bwho\s+(?!(?:is|was|are|were|did|does|do|has|had|have|will|would)\b)\w+|\bwhich\s+(?:\w+\s+){0,3}?"
+                r"(?:officials?|ministers?|generals?|spokes(?:man|woman|person)|leaders?|commanders?|ambassadors?|"
+                r"presidents?|chancellor|mayor|governor|chief|executives?|ceo|wife|husband|son|daughter|"
+                r"players?|coach|singer|actor|actress|judge|senators?|lawmakers?)\b"), PERSON),
+    (re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:city|cities|town|district|region|province|state|country|"
+                r"countries|nation|company|companies|banks?|bloc|team|party|airline|agency|newspaper)\b"), NAME),
+]
+# The person a PERSON question asks about is named by a role the answer must also use ("Which Western officials
+# said …": an answer naming a Kremlin spokesman does not say which officials).
+_ROLES = {"official", "minister", "general", "spokesman", "spokeswoman", "spokesperson", "leader", "commander",
+          "ambassador", "president", "chancellor", "mayor", "governor", "chief", "executive", "ceo", "wife",
+          "husband", "son", "daughter", "coach", "judge", "senator", "lawmaker"}
+_COUNT_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
+                "billions", "trillion", "half", "third", "quarter", "twenty", "thirty", "forty", "fifty", "sixty",
+                "seventy", "eighty", "ninety", "single", "double", "twice", "none"}
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+           "dec"}
+_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
+         "tonight", "tomorrow", "weekend"}
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.?m\b\.?|p\.?m\b\.?|o'clock|gmt|utc|[ce][sd]?t\b)|\b\d{1,2}:\d\d\b|"
+                    r"\b(?:midnight|noon|midday)\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?:last|this|next|earlier this|later this)\s+(?:week|month|year|weekend)\b|"
+                       r"\b\d+\s+(?:days?|weeks?|months?|years?)\s+(?:ago|earlier|later|before|after)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Capitalised words that are not names of what a question asks about.
+_NOT_NAMES = {"the", "a", "an", "in", "on", "at", "but", "and", "he", "she", "it", "they", "we", "i", "his", "her",
+              "their", "this", "that", "after", "before", "when", "while", "as", "mr", "mrs", "ms", "dr", "if",
+              "there", "for", "of", "to", "by", "with", "from", "so", "our", "my", "you", "what", "who", "which"}
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of answer a question names, or None when it names none ("Why …", "What did … say …")."""
+    lowered = question.lower().replace("’", "'")
+    for pattern, kind in _ASKS:
+        if pattern.search(lowered):
+            return kind
+    return None
+
+
+def gives(kind: str | None, question: str, text: str) -> bool:
+    """Whether `text` holds an answer of `kind` that `question` did not already hold."""
+    if kind is None:
+        return True
+    if kind == COUNT:
+        counted = _counted(question)
+        return bool(_counts(text) - _counts(question)) and all(_mentions(text, w) for w in counted)
+    if kind == YEAR:
+        return bool(set(_YEAR.findall(text)) - set(_YEAR.findall(question)))
+    if kind == MONTH:
+        return bool(_months(text) - _months(question))
+    if kind == TIME:
+        return bool(_CLOCK.search(text))
+    if kind == DATE:
+        return bool(_dates(text) - _dates(question))
+    asked = [w.lower() for w in words(question)]
+    new = [(i, name) for i, name in _names(text) if not any(_same_word(name, w) for w in asked)]
+    if kind == PERSON:
+        roles = {_singular(w) for w in asked} & _ROLES
+        if roles:  # the name must stand beside the role: "Kremlin spokesman Dmitry Peskov", "Peskov, the spokesman"
+            tokens = [_singular(w.lower()) for w in words(text)]
+            at = [i for i, t in enumerate(tokens) if t in roles]
+            return any(-4 <= i - j <= 3 for i, _ in new for j in at)
+    return bool(new)
+
+
+def _counted(question: str) -> list[str]:
+    """The words of what a how-many question counts: "How many Russian soldiers were killed" → Russian,
+    soldiers. An answer must count the same thing: "137 people – civilians and soldiers" does not."""
+    match = re.search(r"\bhow\s+(?:many|much)\s+((?:[^\W\d_]+[\s-]+){1,4}?)(?:were|was|are|is|did|do|does|have|has|had|"
+                      r"will|would|can|could|should|in|of|on|at|to|for|from|by|since|during|after|before)\b",
+                      question.replace("’", "'"), re.IGNORECASE)
+    if not match:
+        return []
+    return [w for w in words(match.group(1)) if w.lower() not in _NOT_NAMES]
+
+
+def _mentions(text: str, word: str) -> bool:
+    return any(_same_word(word.lower(), w.lower()) for w in words(text))
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word in two forms: "Russia" and "Russian", "soldier" and "soldiers" (a shared five-letter start, or
+    the whole of a shorter word)."""
+    a, b = a.replace("’", "'").removesuffix("'s"), b.replace("’", "'").removesuffix("'s")
+    if min(len(a), len(b)) < 5:
+        return _singular(a) == _singular(b)
+    return a[:5] == b[:5]
+
+
+def _lowered(text: str) -> set[str]:
+    return {w.lower().replace("’", "'").removesuffix("'s") for w in words(text)}
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _counts(text: str) -> set[str]:
+    """Numbers in a text, years aside (a count is not a year: "annexed in 2014" says no how-many)."""
+    numbers = {n.replace(",", "") for n in _NUMBER.findall(text)} - set(_YEAR.findall(text))
+    return numbers | (_lowered(text) & _COUNT_WORDS)
+
+
+def _dates(text: str) -> set[str]:
+    lowered = _lowered(text)
+    found = (lowered & _DAYS) | _months(text) | set(_YEAR.findall(text))
+    found |= {m.group().lower() for m in _RELATIVE.finditer(text)} | {m.group().lower() for m in _CLOCK.finditer(text)}
+    return found
+
+
+def _months(text: str) -> set[str]:
+    """Month names; "may" and "march" only when capitalised mid-sentence words could be the verbs."""
+    return {w.lower() for w in words(text) if w.lower() in _MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
+
+
+def _names(text: str) -> list[tuple[int, str]]:
+    """(word position, lowered word) of the capitalised words that do not open a sentence ("Minsk", "Peskov")."""
+    found = []
+    previous = "."
+    position = 0
+    for word in re.findall(r"[^\W_]+(?:['’][^\W_]+)?|[.!?:;“”\"]", text):
+        if not word[0].isalnum():
+            previous = word
+            continue
+        if word[0].isupper() and previous not in ".!?:;“\"" and word.lower() not in _NOT_NAMES:
+            found.append((position, word.lower().replace("’", "'").removesuffix("'s")))
+        previous = "w"
+        position += 1
+    return found

@@ -1,0 +1,72 @@
+"""What a question asks for: a near-miss question is refused instead of answered with a neighbouring fact. The
+rules are tested on their own, then through the real no-model answerer on the seed articles."""
+
+import pytest
+
+from rag.asked import COUNT, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_kind, gives
+from rag.prompts import REFUSAL
+
+from conftest import SEED_000
+
+KILLED = "Ukraine has announced at least 137 people – civilians and soldiers – have been killed."
+PESKOV = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its foreign and defense ministers to the "
+          "Belarusian capital, Minsk, for talks.")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many people did Ukraine announce had been killed?", COUNT),
+    ("Roughly how many casualties had been reported when the Kremlin spoke?", COUNT),
+    ("What is the total value of Putin's assets frozen by the EU?", COUNT),
+    ("In which year did Moscow annex Crimea?", YEAR),
+    ("In which month of 2014 did Moscow annex Crimea?", MONTH),
+    ("At exactly what time did Putin's address air?", TIME),
+    ("When were Russian tanks first seen entering Kyiv?", DATE),
+    ("What is the name of Russia's foreign minister?", PERSON),
+    ("Which Western officials said the attack seeks to topple the government?", PERSON),
+    ("Who used a video address on Friday to call for talks?", PERSON),
+    ("In which district of Kyiv was the block of flats damaged?", NAME),
+    ("Who is Peskov?", None),
+    ("Who did Zelensky say the enemy had designated as its first target?", None),  # "me" answers it
+    ("What did Putin demand of Ukraine?", None),
+])
+def test_the_kind_of_answer_a_question_names(question, kind):
+    assert asked_kind(question) == kind
+
+
+def test_a_count_must_count_what_was_asked_and_be_new():
+    assert gives(COUNT, "How many people did Ukraine say were killed?", KILLED)
+    assert not gives(COUNT, "How many Russian soldiers were killed?", KILLED)  # 137 are not Russian soldiers
+    assert not gives(COUNT, "How many refugees have fled Ukraine?", KILLED)
+    assert not gives(COUNT, "How many of the 137 people killed were civilians?", KILLED)  # 137 was given
+    assert not gives(COUNT, "How many troops took part?", "Moscow annexed Crimea in 2014 with troops.")  # a year
+    assert gives(COUNT, "Roughly how many casualties were reported?", "There were hundreds of casualties.")
+
+
+def test_dates_years_months_and_times():
+    assert gives(YEAR, "In which year did Moscow annex Crimea?", "Crimea, which Moscow annexed in 2014")
+    assert not gives(MONTH, "In which month of 2014 did Moscow annex Crimea?", "Moscow annexed Crimea in 2014.")
+    assert gives(MONTH, "In which month did it begin?", "It began in March.")
+    assert not gives(MONTH, "In which month did it begin?", "It may begin soon.")
+    assert gives(DATE, "When were tanks seen in Kyiv?", "Tanks were seen in the city on Friday.")
+    assert not gives(TIME, "At what time did the address air?", "A pre-dawn TV address on Thursday morning.")
+    assert gives(TIME, "At what time did the address air?", "The address aired at 5:30 a.m. on Thursday.")
+
+
+def test_a_name_must_be_new_and_a_person_must_stand_beside_the_role_asked_for():
+    assert gives(PERSON, "What is the name of the Kremlin spokesman?", PESKOV)
+    assert not gives(PERSON, "What is the name of Zelensky's wife?", PESKOV)  # no wife in it
+    assert not gives(PERSON, "Which Biden administration official said Kyiv could fall?",
+                     "The Biden administration told U.S. lawmakers that Kyiv could soon fall.")
+    assert gives(NAME, "To which city was Moscow ready to send ministers?", PESKOV)
+    assert not gives(NAME, "Which Russian banks were targeted?", "Sanctions have focused on Russia’s economy.")
+
+
+def test_a_near_miss_is_refused_and_the_answerable_question_beside_it_answered(seeded):
+    near = seeded.ask("How many Russian tanks were seen entering Kyiv on Friday?")
+    assert near.refused and near.text == REFUSAL
+    answered = seeded.ask("How many people did Ukraine announce had been killed?")
+    assert not answered.refused and "137" in answered.text
+    month = seeded.ask("In which month of 2014 did Moscow annex Crimea?")
+    assert month.refused
+    year = seeded.ask("In which year did Moscow annex Crimea?")
+    assert "2014" in year.text and year.citations[0].doc_id == SEED_000
