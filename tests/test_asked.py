@@ -37,6 +37,7 @@ def test_a_count_must_count_what_was_asked_and_be_new():
     assert gives(COUNT, "How many people did Ukraine say were killed?", KILLED)
     assert not gives(COUNT, "How many Russian soldiers were killed?", KILLED)  # 137 are not Russian soldiers
     assert not gives(COUNT, "How many refugees have fled Ukraine?", KILLED)
+    assert not gives(COUNT, "How many people have been killed in Kyiv itself?", KILLED)  # a toll for Ukraine
     assert not gives(COUNT, "How many of the 137 people killed were civilians?", KILLED)  # 137 was given
     assert not gives(COUNT, "How many troops took part?", "Moscow annexed Crimea in 2014 with troops.")  # a year
     assert gives(COUNT, "Roughly how many casualties were reported?", "There were hundreds of casualties.")
@@ -55,6 +56,9 @@ def test_dates_years_months_and_times():
 def test_a_name_must_be_new_and_a_person_must_stand_beside_the_role_asked_for():
     assert gives(PERSON, "What is the name of the Kremlin spokesman?", PESKOV)
     assert not gives(PERSON, "What is the name of Zelensky's wife?", PESKOV)  # no wife in it
+    assert not gives(PERSON, "What are the names of the foreign and defense ministers?", PESKOV)  # Peskov is not one
+    assert gives(PERSON, "Who is the foreign minister?", "Foreign Minister Sergei Lavrov spoke.")
+    assert gives(PERSON, "Which official confirmed it?", "It was confirmed by Petro Kovalenko, the official in charge.")
     assert not gives(PERSON, "Which Biden administration official said Kyiv could fall?",
                      "The Biden administration told U.S. lawmakers that Kyiv could soon fall.")
     assert gives(NAME, "To which city was Moscow ready to send ministers?", PESKOV)
