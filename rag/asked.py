@@ -21,10 +21,12 @@ _ASKS = [  # (pattern on the lowered question, kind): the first that matches dec
     (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|proportion|amount|sum)\b|"
                 r"\bwhat\s+(?:is|was)\s+the\s+(?:total\s+)?(?:number|value|cost|price|amount|toll)\b"), COUNT),
     (re.compile(r"\b(?:what|which)\s+(?:date|day)\b|\bwhen\b"), DATE),
-    (re.compile(r"\bnames?\s+of\b|\bwho\s+(?!(?:is|was|are|were|did|does|do|has|had|have|will|would)\b)\w+|\bwhich\s+(?:\w+\s+){0,3}?"
-                r"(?:officials?|ministers?|generals?|spokes(?:man|woman|person)|leaders?|commanders?|ambassadors?|"
-                r"presidents?|chancellor|mayor|governor|chief|executives?|ceo|wife|husband|son|daughter|"
-                r"players?|coach|singer|actor|actress|judge|senators?|lawmakers?)\b"), PERSON),
+    # "Who is Peskov?" asks for a description and "Who did he say was the target?" may be answered "me": neither
+    # needs a name; "Who used a video address …" does
+    (re.compile(r"\bnames?\s+of\b|\bwho\s+(?!(?:is|was|are|were|did|does|do|has|had|have|will|would)\b)\w+|"
+                r"\bwhich\s+(?:\w+\s+){0,3}?(?:officials?|ministers?|generals?|spokes(?:man|woman|person)|leaders?|"
+                r"commanders?|ambassadors?|presidents?|chancellor|mayor|governor|chief|executives?|ceo|wife|husband|"
+                r"son|daughter|players?|coach|singer|actor|actress|judge|senators?|lawmakers?)\b"), PERSON),
     (re.compile(r"\bwhich\s+(?:\w+\s+){0,2}?(?:city|cities|town|district|region|province|state|country|"
                 r"countries|nation|company|companies|banks?|bloc|team|party|airline|agency|newspaper)\b"), NAME),
 ]
@@ -138,7 +140,8 @@ def _dates(text: str) -> set[str]:
 
 def _months(text: str) -> set[str]:
     """Month names; "may" and "march" only when capitalised mid-sentence words could be the verbs."""
-    return {w.lower() for w in words(text) if w.lower() in _MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
+    return {w.lower() for w in words(text)
+            if w.lower() in _MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
 
 
 def _names(text: str) -> list[tuple[int, str]]:
