@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.sentences import words
+from rag.sentences import STOPWORDS, words
 
 COUNT, YEAR, MONTH, DATE, TIME, PERSON, NAME = "count", "year", "month", "date", "time", "person", "name"
 
@@ -65,8 +65,9 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
-def gives(kind: str | None, question: str, text: str) -> bool:
-    """Whether `text` holds an answer of `kind` that `question` did not already hold."""
+def gives(kind: str | None, question: str, text: str, context: str = "") -> bool:
+    """Whether `text` holds an answer of `kind` that `question` did not already hold. `context` (the passages the
+    text comes from) tells a name that opens a sentence from a common word."""
     if kind is None:
         return True
     if kind == COUNT:
@@ -83,13 +84,23 @@ def gives(kind: str | None, question: str, text: str) -> bool:
     if kind == DATE:
         return bool(_dates(text) - _dates(question))
     asked = [w.lower() for w in words(question)]
-    new = [(i, name) for i, name in _names(text) if not any(_same_word(name, w) for w in asked)]
+    common = frozenset(w.lower() for w in words(f"{text} {context}") if w.islower())
+    new = [(i, name) for i, name in _names(text, common) if not any(_same_word(name, w) for w in asked)]
     if kind == PERSON:
         roles = {_singular(w) for w in asked} & _ROLES
-        if roles:  # the name must stand beside the role: "Kremlin spokesman Dmitry Peskov", "Peskov, the spokesman"
+        if roles:
+            # the name stands beside the role ("Kremlin spokesman Dmitry Peskov", "Peskov, the spokesman"); a
+            # question that does not ask for a name may be answered by what kind ("its foreign and defense
+            # ministers" for "Which ministers …"), not by the question's own words ("the Biden administration
+            # official" for "Which Biden administration official …")
             tokens = [_singular(w.lower()) for w in words(text)]
-            at = [i for i, t in enumerate(tokens) if t in roles]
-            return any(-3 <= i - j <= 2 for i, _ in new for j in at)
+            at = [j for j, t in enumerate(tokens) if t in roles]
+            if any(-3 <= i - j <= 2 for i, _ in new for j in at):
+                return True
+            described = "name" not in asked and "names" not in asked and any(
+                t not in STOPWORDS and not any(_same_word(t, w) for w in asked)
+                for j in at for t in tokens[max(j - 3, 0):j])
+            return described
     return bool(new)
 
 
@@ -144,8 +155,10 @@ def _months(text: str) -> set[str]:
             if w.lower() in _MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
 
 
-def _names(text: str) -> list[tuple[int, str]]:
-    """(word position, lowered word) of the capitalised words that do not open a sentence ("Minsk", "Peskov")."""
+def _names(text: str, common: frozenset[str] | None = None) -> list[tuple[int, str]]:
+    """(word position, lowered word) of the capitalised words of a text ("Minsk", "Peskov"). A sentence's first
+    word is one only when `common` is given and does not hold it (the words the text or its passages write in
+    lower case): "Zelensky used a video address" names Zelensky, "Explosions jolted the city" names nothing."""
     found = []
     previous = "."
     position = 0
@@ -153,8 +166,11 @@ def _names(text: str) -> list[tuple[int, str]]:
         if not word[0].isalnum():
             previous = word
             continue
-        if word[0].isupper() and previous not in ".!?:;“\"" and word.lower() not in _NOT_NAMES:
-            found.append((position, word.lower().replace("’", "'").removesuffix("'s")))
+        lowered = word.lower().replace("’", "'").removesuffix("'s")
+        opens = previous in ".!?:;“\""
+        if (word[0].isupper() and lowered not in _NOT_NAMES
+                and (not opens or (common is not None and lowered not in common and lowered not in STOPWORDS))):
+            found.append((position, lowered))
         previous = "w"
         position += 1
     return found
