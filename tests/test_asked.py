@@ -28,6 +28,7 @@ PESKOV = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its for
     ("Who is Peskov?", None),
     ("Who did Zelensky say the enemy had designated as its first target?", None),  # "me" answers it
     ("What did Putin demand of Ukraine?", None),
+    ("Which virus is making officials at the WHO reconsider?", None),  # "officials" is not what is asked for
 ])
 def test_the_kind_of_answer_a_question_names(question, kind):
     assert asked_kind(question) == kind
@@ -35,9 +36,9 @@ def test_the_kind_of_answer_a_question_names(question, kind):
 
 def test_a_count_must_count_what_was_asked_and_be_new():
     assert gives(COUNT, "How many people did Ukraine say were killed?", KILLED)
-    assert not gives(COUNT, "How many Russian soldiers were killed?", KILLED)  # 137 are not Russian soldiers
+    assert not gives(COUNT, "How many tanks were destroyed?", KILLED)  # 137 people are not tanks
     assert not gives(COUNT, "How many refugees have fled Ukraine?", KILLED)
-    assert not gives(COUNT, "How many people have been killed in Kyiv itself?", KILLED)  # a toll for Ukraine
+    assert gives(COUNT, "How much did the card sell for?", "The card sold for $12,600,000 on Sunday.")
     assert not gives(COUNT, "How many of the 137 people killed were civilians?", KILLED)  # 137 was given
     assert not gives(COUNT, "How many troops took part?", "Moscow annexed Crimea in 2014 with troops.")  # a year
     assert gives(COUNT, "Roughly how many casualties were reported?", "There were hundreds of casualties.")
@@ -49,6 +50,7 @@ def test_dates_years_months_and_times():
     assert gives(MONTH, "In which month did it begin?", "It began in March.")
     assert not gives(MONTH, "In which month did it begin?", "It may begin soon.")
     assert gives(DATE, "When were tanks seen in Kyiv?", "Tanks were seen in the city on Friday.")
+    assert gives(DATE, "When will NASA next attempt a launch?", "It will be at least a few weeks before it can.")
     assert not gives(TIME, "At what time did the address air?", "A pre-dawn TV address on Thursday morning.")
     assert gives(TIME, "At what time did the address air?", "The address aired at 5:30 a.m. on Thursday.")
 
