@@ -23,7 +23,8 @@ _ASKS = [  # (pattern on the lowered question, kind): the first that matches dec
     (re.compile(r"\b(?:what|which)\s+month\b"), MONTH),
     (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|proportion|amount|sum)\b|"
                 r"\bwhat\s+(?:is|was)\s+the\s+(?:total\s+)?(?:number|value|cost|price|amount|toll)\b"), COUNT),
-    (re.compile(r"\b(?:what|which)\s+(?:date|day)\b|\bwhen\b"), DATE),
+    # "when" asks only where it opens a question, not in "Why did Russia drop … when it offered talks?"
+    (re.compile(r"\b(?:what|which)\s+(?:date|day)\b|(?:^|[.!?:]\s+|\band\s+)when\b"), DATE),
     # "Who is Peskov?" asks for a description and "Who did he say was the target?" may be answered "me": neither
     # needs a name; "Who used a video address …" does
     (re.compile(r"\bnames?\s+of\b|\bwho\s+(?!(?:is|was|are|were|did|does|do|has|had|have|will|would)\b)\w+|"

@@ -26,6 +26,7 @@ PESKOV = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its for
     ("Who used a video address on Friday to call for talks?", PERSON),
     ("In which district of Kyiv was the block of flats damaged?", NAME),
     ("Who is Peskov?", None),
+    ("Why did Russia drop its demand when it offered talks?", None),
     ("Who did Zelensky say the enemy had designated as its first target?", None),  # "me" answers it
     ("What did Putin demand of Ukraine?", None),
     ("Which virus is making officials at the WHO reconsider?", None),  # "officials" is not what is asked for
