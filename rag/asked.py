@@ -157,7 +157,7 @@ def _dates(text: str) -> set[str]:
 
 
 def _months(text: str) -> set[str]:
-    """Month names; "may" and "march" only when capitalised mid-sentence words could be the verbs."""
+    """Month names; "may" and "march" only when capitalised (in lower case they are the verbs)."""
     return {w.lower() for w in words(text)
             if w.lower() in _MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
 
