@@ -8,43 +8,40 @@ aliases) pass the gate? A sentence that holds the right answer and fails would b
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 from pathlib import Path
 
 from rag.asked import asked_kind, gives
-from rag.evaluate import key_found
+from rag.bench import DEFAULT_CORPUS
+from rag.evaluate import key_found, load_questions
+from rag.loaders import iter_documents
 from rag.sentences import split_sentences
+from rag.types import Document
 
 HERE = Path(__file__).parent
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared/bench/news2022/corpus.jsonl.gz")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=HERE / "news2022_dev.jsonl")
     args = parser.parse_args()
-    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
-    gold = {doc_id for q in questions for doc_id in q["gold_doc_ids"]}
-    texts = {}
-    with gzip.open(args.corpus, "rt") as corpus:
-        for line in corpus:
-            article = json.loads(line)
-            if article["doc_id"] in gold:
-                texts[article["doc_id"]] = article["text"]
+    questions = load_questions(args.questions)
+    gold = {doc_id for q in questions for doc_id in q.gold_doc_ids}
+    texts = {d.doc_id: d.text for d in iter_documents([args.corpus])
+             if isinstance(d, Document) and d.doc_id in gold}
     typed = kept = 0
     for q in questions:
-        kind = asked_kind(q["question"])
-        answers = [q["answer"], *q.get("aliases", [])]
-        holding = [(sentence, texts[doc_id]) for doc_id in q["gold_doc_ids"] if doc_id in texts
-                   for _, sentence in split_sentences(texts[doc_id]) if any(key_found(a, sentence) for a in answers)]
+        kind = asked_kind(q.question)
+        holding = [(sentence, texts[doc_id]) for doc_id in q.gold_doc_ids if doc_id in texts
+                   for _, sentence in split_sentences(texts[doc_id])
+                   if any(key_found(a, sentence) for a in q.reference)]
         if kind is None or not holding:
             continue
         typed += 1
-        if any(gives(kind, q["question"], sentence, article) for sentence, article in holding):
+        if any(gives(kind, q.question, sentence, article) for sentence, article in holding):
             kept += 1
         else:
-            print(f"refused {q['qid']} ({kind}): {q['question']} | {q['answer']} | {holding[0][0]}")
+            print(f"refused {q.id} ({kind}): {q.question} | {q.reference[0]} | {holding[0][0]}")
     print(f"{kept}/{typed} questions that name a kind of answer keep a gold sentence holding the answer")
 
 

@@ -12,14 +12,17 @@ articles for a sentence that holds every name and number the draft adds to the q
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 from pathlib import Path
 
 from rag.asked import _counts, _names
-from rag.evaluate import key_found
+from rag.bench import DEFAULT_CORPUS
+from rag.cite import CITATION_MARK
+from rag.evaluate import key_found, load_questions
+from rag.loaders import iter_documents
 from rag.sentences import split_sentences, words
+from rag.types import Document
 
 HERE = Path(__file__).parent
 
@@ -27,31 +30,27 @@ HERE = Path(__file__).parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, help="results.json of an eval run with a model")
-    parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared/bench/news2022/corpus.jsonl.gz")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=HERE / "news2022_dev.jsonl")
     args = parser.parse_args()
-    questions = {q["qid"]: q for q in map(json.loads, args.questions.read_text().splitlines()) if q}
+    questions = {q.id: q for q in load_questions(args.questions)}
     rows = json.loads(args.results.read_text())[0]["rows"]
     wanted = {doc_id for row in rows for doc_id in row["ranking"][:4]}
-    texts = {}
-    with gzip.open(args.corpus, "rt") as corpus:
-        for line in corpus:
-            article = json.loads(line)
-            if article["doc_id"] in wanted:
-                texts[article["doc_id"]] = article["text"]
+    texts = {d.doc_id: d.text for d in iter_documents([args.corpus])
+             if isinstance(d, Document) and d.doc_id in wanted}
     withheld = holding = found = right = 0
     for row in rows:
         last = row["repairs"][-1] if row["repairs"] else ""
         if not row["refused"] or not last.startswith("withheld an answer no passage supports"):
             continue
         withheld += 1
-        draft = re.sub(r"\[\d+\]", "", re.search(r"“(.*)”", last, re.S).group(1))
+        draft = CITATION_MARK.sub("", re.search(r"“(.*)”", last, re.S).group(1))
         question = questions[row["id"]]
-        answers = [question["answer"], *question.get("aliases", [])]
+        answers = question.reference
         holding += any(key_found(a, draft) for a in answers)
-        asked = {w.lower()[:5] for w in words(question["question"])}
+        asked = {w.lower()[:5] for w in words(question.question)}
         added = {n for _, n in _names(draft, frozenset()) if n[:5] not in asked}
-        added |= _counts(draft) - _counts(question["question"])
+        added |= _counts(draft) - _counts(question.question)
         sentences = [s for doc_id in row["ranking"][:4] for _, s in split_sentences(texts.get(doc_id, ""))]
         quote = next((s for s in sentences if added and all(a in s.lower().replace(",", "") for a in added)), None)
         if quote is not None:
