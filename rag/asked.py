@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.sentences import STOPWORDS, words
+from rag.sentences import DAY_WORDS, MONTHS, STOPWORDS, words
 
 COUNT, YEAR, MONTH, DATE, TIME, PERSON, NAME = "count", "year", "month", "date", "time", "person", "name"
 
@@ -44,11 +44,6 @@ _COUNT_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", 
                 "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
                 "billions", "trillion", "half", "third", "quarter", "twenty", "thirty", "forty", "fifty", "sixty",
                 "seventy", "eighty", "ninety", "single", "double", "twice", "none"}
-_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-           "dec"}
-_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
-         "tonight", "tomorrow", "weekend"}
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.?m\b\.?|p\.?m\b\.?|o'clock|gmt|utc|[ce][sd]?t\b)|\b\d{1,2}:\d\d\b|"
                     r"\b(?:midnight|noon|midday)\b", re.IGNORECASE)
@@ -151,7 +146,7 @@ def _counts(text: str) -> set[str]:
 
 def _dates(text: str) -> set[str]:
     lowered = _lowered(text)
-    found = (lowered & _DAYS) | _months(text) | set(_YEAR.findall(text))
+    found = (lowered & DAY_WORDS) | _months(text) | set(_YEAR.findall(text))
     found |= {m.group().lower() for m in _RELATIVE.finditer(text)} | {m.group().lower() for m in _CLOCK.finditer(text)}
     return found
 
@@ -159,7 +154,7 @@ def _dates(text: str) -> set[str]:
 def _months(text: str) -> set[str]:
     """Month names; "may" and "march" only when capitalised (in lower case they are the verbs)."""
     return {w.lower() for w in words(text)
-            if w.lower() in _MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
+            if w.lower() in MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
 
 
 def _names(text: str, common: frozenset[str] | None = None) -> list[tuple[int, str]]:

@@ -11,6 +11,16 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "sen", "rep", "gov
 # A word is letters and digits of any script (Cyrillic, Greek, accented Latin are words), with an apostrophe
 # inside ("Russia's", "don't").
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+# Month names and their short forms, each with its short form ("sept" and "september" are "sep").
+MONTHS = {
+    "january": "jan", "february": "feb", "march": "mar", "april": "apr", "may": "may", "june": "jun",
+    "july": "jul", "august": "aug", "september": "sep", "sept": "sep", "october": "oct", "november": "nov",
+    "december": "dec", "jan": "jan", "feb": "feb", "mar": "mar", "apr": "apr", "jun": "jun", "jul": "jul",
+    "aug": "aug", "sep": "sep", "oct": "oct", "nov": "nov", "dec": "dec",
+}
+# Words that name a day: the weekdays and the days counted from today.
+DAY_WORDS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday",
+                       "today", "tomorrow", "tonight", "weekend"})
 STOPWORDS = frozenset(
     """a an the of to in on at for from by with about as and or but if is are was were be been being do does did
     what which who whom whose when where why how that this these those it its he she they them his her their

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from rag.sentences import STOPWORDS, split_sentences, words
+from rag.sentences import DAY_WORDS, MONTHS, STOPWORDS, split_sentences, words
 
 # Share of the sentence's other content words (not names, numbers or dates) that the span must hold: about two
 # in three. Chosen on eval/claims.jsonl split in two halves, the same value from either half (docs/claims.md).
@@ -37,14 +37,6 @@ _NUMBER_WORDS = {
 _SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "m": 10**6, "bn": 10**9}
 # A number as written, with a scale word after it ("$12.6 million"): compared as a plain value.
 _NUMBER = re.compile(r"(\d+(?:[.,:]\d+)*)(?:\s*(million|billion|trillion|bn|m)\b)?", re.IGNORECASE)
-_MONTHS = {
-    "january": "jan", "february": "feb", "march": "mar", "april": "apr", "may": "may", "june": "jun",
-    "july": "jul", "august": "aug", "september": "sep", "sept": "sep", "october": "oct", "november": "nov",
-    "december": "dec", "jan": "jan", "feb": "feb", "mar": "mar", "apr": "apr", "jun": "jun", "jul": "jul",
-    "aug": "aug", "sep": "sep", "oct": "oct", "nov": "nov", "dec": "dec",
-}
-_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
-         "tomorrow", "tonight", "weekend"}
 # Words that turn what follows in their clause into its opposite ("would not leave", "no sign that …").
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "unable",
               "lack", "lacked", "lacks", "barely"}
@@ -363,9 +355,9 @@ def _facts(text: str, known: set[str] | frozenset[str] = frozenset(), known_name
             for i, (word, token) in enumerate(zip(raw, tokens)):
                 if token in _NUMBER_WORDS and not _pronoun_one(tokens, i):
                     numbers.add(_NUMBER_WORDS[token])
-                if token in _MONTHS and (token != "may" or word[0].isupper()) and (token != "mar" or word == "Mar"):
-                    dates.add(_MONTHS[token])
-                elif token in _DAYS:
+                if token in MONTHS and (token != "may" or word[0].isupper()) and (token != "mar" or word == "Mar"):
+                    dates.add(MONTHS[token])
+                elif token in DAY_WORDS:
                     dates.add(token)
                 elif token in _PERIODS and i and tokens[i - 1] in _RELATIVE:
                     dates.add(f"{tokens[i - 1]} {token}")
@@ -555,7 +547,7 @@ def _carries_meaning(token: str) -> bool:
     return (len(token) > 1 and not token.isdigit() and token not in STOPWORDS and token not in _LIGHT
             and token not in _SAYING and token not in _NEGATIONS and token not in _NEGATING_VERBS
             and token not in _GIVING_UP
-            and token not in _NUMBER_WORDS and token not in _MONTHS and token not in _DAYS
+            and token not in _NUMBER_WORDS and token not in MONTHS and token not in DAY_WORDS
             and not token.endswith("n't"))
 
 
@@ -595,7 +587,7 @@ def _is_name(word: str, first_of_sentence: bool) -> bool:
         return True
     if lowered in STOPWORDS or lowered in _LIGHT:
         return False
-    if lowered in _MONTHS or lowered in _DAYS or lowered in _NUMBER_WORDS:
+    if lowered in MONTHS or lowered in DAY_WORDS or lowered in _NUMBER_WORDS:
         return False
     return not first_of_sentence
 
