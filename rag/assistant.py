@@ -238,8 +238,9 @@ class Assistant:
             return _replace(answer, removed=checked.removed, repairs=checked.repairs + (
                 f"withheld an answer no passage supports: “{draft.strip()}”",))
         asked = answer.query or answer.question
-        context = " ".join(p.text for p in answer.passages[:n_shown])
-        if not gives(kind := asked_kind(asked), asked, CITATION_MARK.sub("", checked.text), context):
+        kind = asked_kind(asked)
+        context = " ".join(p.text for p in answer.passages[:n_shown]) if kind is not None else ""
+        if not gives(kind, asked, CITATION_MARK.sub("", checked.text), context):
             return _replace(answer, removed=checked.removed, repairs=checked.repairs + (
                 f"withheld “{checked.text}”: the question asks for a {kind} and the checked answer gives none",))
         return _replace(answer, text=checked.text, citations=checked.citations, refused=False, repairs=checked.repairs,

@@ -68,9 +68,10 @@ class ExtractiveAnswerer:
         best_score = ranked[0][0]
         chosen = [s for score, s in ranked if score >= best_score - _RUNNER_UP_MARGIN][: self.max_sentences]
         kind = asked_kind(question)
-        context = " ".join(p.text for p in passages)
-        if not any(gives(kind, question, s.text, context) for s in chosen):
-            return None  # the best sentences are on the topic but lack the number, date or name asked for
+        if kind is not None:
+            context = " ".join(p.text for p in passages)
+            if not any(gives(kind, question, s.text, context) for s in chosen):
+                return None  # the best sentences are on the topic but lack the number, date or name asked for
         parts, citations = [], []
         for sentence in chosen:
             n = sentence.passage_index + 1
