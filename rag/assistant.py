@@ -16,7 +16,7 @@ from rag.embed import Embedder
 from rag.errors import ConfigError, GenerationError, RagError
 from rag.extractive import ExtractiveAnswerer, excerpts
 from rag.generate import Generator, generate
-from rag.ingest import sync
+from rag.ingest import SEEDS_DIR, sync
 from rag.prompts import REFUSAL
 from rag.retrieve import describe_filters, make_filters
 from rag.sentences import split_sentences
@@ -38,9 +38,6 @@ _POINTING = re.compile(
 )
 _ELLIPTICAL = re.compile(r"^\s*(?:and|but|also|what about|how about|what else|why not|why|how so)\b", re.IGNORECASE)
 _REWRITE_TOKENS = 60
-
-SEEDS_DIR = Path(__file__).parent / "seeds"
-
 
 class Assistant:
     """Answers questions from the articles in one store. `Assistant()` uses RAG_* settings and store/."""

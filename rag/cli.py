@@ -257,9 +257,11 @@ def _print_ingest(report, total_chunks: int, as_json: bool) -> None:
     if as_json:
         _print_json(report.to_dict() | {"total_chunks": total_chunks})
         return
-    for label, ids in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+    for label, ids in (("added", report.added), ("updated", report.updated)):
         for doc_id in ids:
             print(f"{label:8} {doc_id}")
+    for doc_id, why in zip(report.removed, report.why_removed):
+        print(f"{'removed':8} {doc_id}: {why}")
     summary = (
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.notices)} notices"

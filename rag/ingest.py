@@ -6,8 +6,10 @@ before its old ones are deleted, so a run killed half way is finished by the nex
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -20,6 +22,9 @@ from rag.loaders import MAX_DOCUMENT_BYTES, Notice, iter_documents, list_files, 
 from rag.store import ChunkStore, DocVersions
 from rag.types import Chunk, Document, IngestReport
 
+# The two articles bundled with the package: the demo a new store starts with, until the user ingests their own.
+SEEDS_DIR = (Path(__file__).parent / "seeds").resolve()
+DEMO_GONE = "a bundled demo article, removed now that the store holds your own articles"
 # Chunks embedded together: enough to keep the embedder's batches full across short articles, few enough
 # that the progress bar moves every few seconds.
 _FLUSH_CHUNKS = 128
@@ -85,26 +90,97 @@ def sync(
         return _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice, max_bytes)
 
 
-def _documents(
-    paths: list[Path], on_notice: Callable[[str], None], notices: list[str], max_bytes: int
-) -> Iterator[Document]:
+class _Identities:
+    """The doc_id each document read is stored under, so that two different files never share one.
+
+    A document keeps the id it was stored under when read from the same file again (even through another
+    folder: `ingest x` then `ingest .`). A new document takes its own id (its path below the folder ingested,
+    or its JSONL `doc_id`) unless another file that still exists holds it; then the folders above it are put in
+    front until the id is free ("story" -> "y/story"), and a notice names both files. An id whose file is gone
+    is taken over: the collection folder was moved.
+    """
+
+    def __init__(self, versions: dict[str, DocVersions]) -> None:
+        self.owner = {doc_id: v.path for doc_id, v in versions.items()}  # doc_id -> the file it is stored from
+        self.by_file = {v.path: doc_id for doc_id, v in versions.items() if not _is_jsonl(v.path)}
+        self.read: dict[str, str] = {}  # doc_id -> file, for the documents read in this run
+
+    def assign(self, doc: Document) -> tuple[str | None, str]:
+        """(doc_id, notice): the id to store `doc` under, or None when this file already gave that id in this run
+        (two JSONL lines with one doc_id); the notice is "" unless the user should hear of it."""
+        wanted = doc.doc_id
+        if doc.path in self.by_file and self.by_file[doc.path] not in self.read:
+            wanted = self.by_file[doc.path]
+        for candidate in _candidates(wanted, doc.path):
+            if candidate in self.read:
+                if self.read[candidate] == doc.path:
+                    return None, f"{doc.path}: doc_id {candidate!r} appears twice in this file; the later one skipped"
+                continue
+            owner = self.owner.get(candidate, "")
+            if not owner or owner == doc.path or not Path(owner).exists():
+                self.read[candidate] = doc.path
+                if candidate == wanted:
+                    return candidate, ""
+                holder = self.read.get(wanted) or self.owner.get(wanted)
+                return candidate, (f"{doc.path}: doc_id {wanted!r} is already {holder}'s; stored as {candidate!r} "
+                                   "(rename one of the files to choose the ids yourself)")
+        raise AssertionError("the last candidate id holds the file's hash and cannot be taken")
+
+
+def _is_jsonl(path: str) -> bool:
+    return suffix_of(Path(path)) in (".jsonl", ".jsonl.gz")
+
+
+def _candidates(doc_id: str, path: str) -> list[str]:
+    """`doc_id`, then with ever more of the folders above its file in front, then with the file's hash."""
+    file = Path(path)
+    if _is_jsonl(path):
+        folders = [*file.parent.parts[1:], file.name[: -len(suffix_of(file))]]
+    else:
+        folders = list(file.parent.parts[1:])
+        depth = doc_id.count("/")  # the folders the id already names
+        folders = folders[: len(folders) - depth] if depth else folders
+    longer = ["/".join([*folders[len(folders) - n :], doc_id]) for n in range(1, len(folders) + 1)]
+    return [doc_id, *longer, f"{doc_id}~{hashlib.sha256(path.encode()).hexdigest()[:8]}"]
+
+
+@dataclass
+class _Read:
+    """What one pass over the paths met: the documents' ids, and the files not wholly read."""
+
+    versions: dict[str, DocVersions]
+    seen: set[str] = field(default_factory=set)
+    skipped_files: set[str] = field(default_factory=set)
+    notices: list[str] = field(default_factory=list)
+    own: bool = False  # a document read that is not one of the bundled demo articles
+
+
+def _documents(paths: list[Path], read: _Read, on_notice: Callable[[str], None], max_bytes: int) -> Iterator[Document]:
     def notify(line: str) -> None:
-        notices.append(line)
+        read.notices.append(line)
         on_notice(line)
 
-    seen: dict[str, str] = {}
+    identities = _Identities(read.versions)
     for item in iter_documents(paths, max_bytes):
         if isinstance(item, Notice):
+            if item.skipped:
+                read.skipped_files.add(item.skipped)
             notify(str(item))
             continue
         doc = clean_document(item)
         if not doc.text:
+            read.skipped_files.add(doc.path)
             notify(f"{doc.path}: no article text left after removing boilerplate; skipped")
-        elif doc.doc_id in seen:
-            notify(f"{doc.path}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}; skipped")
-        else:
-            seen[doc.doc_id] = doc.path
-            yield doc
+            continue
+        doc_id, notice = identities.assign(doc)
+        if notice:
+            notify(notice)
+        if doc_id is None:
+            read.skipped_files.add(doc.path)
+            continue
+        read.seen.add(doc_id)
+        read.own = read.own or not Path(doc.path).is_relative_to(SEEDS_DIR)
+        yield dataclasses.replace(doc, doc_id=doc_id)
 
 
 def _classify(state: DocVersions | None, doc_hash: str) -> str:
@@ -113,41 +189,49 @@ def _classify(state: DocVersions | None, doc_hash: str) -> str:
     return "unchanged" if state.is_complete(doc_hash) else "updated"
 
 
-def _prunable(store_versions: dict, seen: set[str], paths: list[Path]) -> list[str]:
+def _removable(read: _Read, paths: list[Path], prune: bool, demo: bool) -> list[tuple[str, str]]:
+    """(doc_id, why) for each stored document this ingest removes: with `prune`, those under `paths` whose file
+    is gone or whose JSONL line is gone from a file read whole; with `demo`, the bundled demo articles. A file
+    that exists but was not read (too big, unreadable, a bad line) keeps every article it had."""
     roots = [p.resolve() for p in paths]
-
-    def under_roots(path: str) -> bool:
-        return any(Path(path) == root or root in Path(path).parents for root in roots)
-
-    return sorted(doc_id for doc_id, v in store_versions.items() if doc_id not in seen and under_roots(v.path))
+    removable = []
+    for doc_id, version in sorted(read.versions.items()):
+        file = Path(version.path)
+        if doc_id in read.seen:
+            continue
+        if demo and file.is_relative_to(SEEDS_DIR):
+            removable.append((doc_id, DEMO_GONE))
+        elif not prune or not any(file == root or root in file.parents for root in roots):
+            continue
+        elif not file.exists():
+            removable.append((doc_id, f"its file {file} no longer exists"))
+        elif _is_jsonl(version.path) and version.path not in read.skipped_files:
+            removable.append((doc_id, f"no line of {file} holds it any more"))
+    return removable
 
 
 def _plan(store, paths, prune, rebuild, on_notice, max_bytes) -> IngestReport:
     stored = store.doc_versions()
-    versions = {} if rebuild else stored
-    notices: list[str] = []
+    read = _Read({} if rebuild else stored)
     actions: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
-    seen: set[str] = set()
-    for doc in _documents(paths, on_notice, notices, max_bytes):
-        seen.add(doc.doc_id)
-        actions[_classify(versions.get(doc.doc_id), content_hash(doc))].append(doc.doc_id)
+    for doc in _documents(paths, read, on_notice, max_bytes):
+        actions[_classify(read.versions.get(doc.doc_id), content_hash(doc))].append(doc.doc_id)
     if rebuild:
-        removed = sorted(set(stored) - seen)
+        removed = [(doc_id, "not in the paths rebuilt from") for doc_id in sorted(set(stored) - read.seen)]
     else:
-        removed = _prunable(stored, seen, paths) if prune else []
+        removed = _removable(read, paths, prune, demo=read.own)
     return IngestReport(
-        tuple(actions["added"]), tuple(actions["updated"]), tuple(actions["unchanged"]), tuple(removed),
-        tuple(notices), dry_run=True,
+        tuple(actions["added"]), tuple(actions["updated"]), tuple(actions["unchanged"]),
+        tuple(doc_id for doc_id, _ in removed), tuple(why for _, why in removed), tuple(read.notices), dry_run=True,
     )
 
 
 def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, on_notice, max_bytes) -> IngestReport:
     from tqdm import tqdm
 
-    versions = store.doc_versions()
-    notices: list[str] = []
+    read = _Read(store.doc_versions())
+    versions = read.versions
     actions: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
-    seen: set[str] = set()
     pending: list[_Pending] = []
     written = deleted = 0
     store.fill_signatures(signature, progress)  # documents stored before signatures existed
@@ -155,7 +239,7 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
     known = SignatureIndex(store.signatures())
 
     def notify(line: str) -> None:
-        notices.append(line)
+        read.notices.append(line)
         on_notice(line)
 
     def flush() -> None:
@@ -184,11 +268,12 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
         smoothing=0.02,  # documents finish in bursts, one per embedded batch: steady the ETA
     )
     with bar:
-        for doc in _documents(paths, on_notice, notices, max_bytes):
-            seen.add(doc.doc_id)
+        for doc in _documents(paths, read, on_notice, max_bytes):
             action = _classify(versions.get(doc.doc_id), content_hash(doc))
             actions[action].append(doc.doc_id)
             if action == "unchanged":
+                if versions[doc.doc_id].path != doc.path:  # the same article, its folder moved
+                    store.move_document(doc.doc_id, doc.path)
                 bar.update(1)
                 continue
             chunks = chunk_document(doc, chunk_size, chunk_overlap)
@@ -205,10 +290,12 @@ def _write(store, embedder, paths, chunk_size, chunk_overlap, prune, progress, o
                     flush()
         if pending:
             flush()
-    removed = _prunable(versions, seen, paths) if prune else []
-    for doc_id in removed:
+    removed = _removable(read, paths, prune, demo=read.own)
+    for doc_id, why in removed:
         deleted += store.delete_document(doc_id)
+        if why == DEMO_GONE:
+            notify(f"removed the bundled demo article {doc_id!r}: the store now holds your own articles")
     return IngestReport(
-        tuple(actions["added"]), tuple(actions["updated"]), tuple(actions["unchanged"]), tuple(removed),
-        tuple(notices), written, deleted,
+        tuple(actions["added"]), tuple(actions["updated"]), tuple(actions["unchanged"]),
+        tuple(doc_id for doc_id, _ in removed), tuple(why for _, why in removed), tuple(read.notices), written, deleted,
     )

@@ -48,9 +48,17 @@ class Notice:
 
     where: str
     reason: str
+    # The file (resolved path) some of whose articles were not read because of this notice, or "" for a notice
+    # that only says how a file was read: ingest never prunes a stored article of a file it could not read.
+    skipped: str = ""
 
     def __str__(self) -> str:
         return valid_unicode(f"{self.where}: {self.reason}")
+
+
+def skip(path: Path, reason: str, line: int = 0) -> Notice:
+    """A notice that `path` (or its JSONL line `line`) was skipped: its article is not in this read."""
+    return Notice(f"{path} line {line}" if line else str(path), reason, skipped=str(path.resolve()))
 
 
 def dependency_status(kind: str) -> list[tuple[str, str]]:
@@ -116,7 +124,7 @@ def _walk(root: Path) -> Iterator[Path]:
 def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Document | Notice]:
     suffix = suffix_of(path)
     if path.exists() and not path.is_file():  # a pipe would block the read forever, a device never end
-        yield Notice(str(path), "is not a regular file (a pipe, socket or device); skipped")
+        yield skip(path, "is not a regular file (a pipe, socket or device); skipped")
         return
     try:
         if suffix in (".jsonl", ".jsonl.gz"):
@@ -124,20 +132,20 @@ def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES
             return
         size = path.stat().st_size
         if size > max_bytes:
-            yield Notice(str(path), _too_big(size, max_bytes))
+            yield skip(path, _too_big(size, max_bytes))
             return
         data = path.read_bytes()
     except OSError as exc:
-        yield Notice(str(path), f"cannot be read ({exc.strerror or exc}); check its permissions")
+        yield skip(path, f"cannot be read ({exc.strerror or exc}); check its permissions")
         return
     if not data.strip():
-        yield Notice(str(path), "is empty")
+        yield skip(path, "is empty")
         return
     kind = "pdf" if suffix == ".pdf" else "html" if suffix in HTML_SUFFIXES else ""
     missing = missing_dependency(kind) if kind else None
     if missing:
         package, why = missing
-        yield Notice(str(path), f"cannot read {kind.upper()}: the Python package {package} is missing ({why}); "
+        yield skip(path, f"cannot read {kind.upper()}: the Python package {package} is missing ({why}); "
                                 f"install it with: pip install {package}")
         return
     doc_id = _file_doc_id(path, doc_id_base)
@@ -145,7 +153,7 @@ def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES
         yield _load_pdf(path, data, doc_id)
         return
     if _looks_binary(data):
-        yield Notice(str(path), f"looks binary, not {suffix} text; remove it or give it the right extension")
+        yield skip(path, f"looks binary, not {suffix} text; remove it or give it the right extension")
         return
     text, note = _decode(data)
     if suffix in HTML_SUFFIXES:
@@ -153,7 +161,7 @@ def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES
     else:
         yield _load_text(path, text, doc_id)
     if note:
-        yield Notice(str(path), note)
+        yield Notice(str(path), note)  # read all the same
 
 
 def _too_big(size: int, max_bytes: int) -> str:
@@ -255,7 +263,7 @@ def _load_html(path: Path, html: str, doc_id: str) -> Document | Notice:
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
     body = (extracted.text if extracted else "") or ""
     if not body.strip():
-        return Notice(str(path), "has no article text that could be extracted from its HTML")
+        return skip(path, "has no article text that could be extracted from its HTML")
     date = (extracted.date or "")[:10] if extracted else ""
     return Document(
         doc_id=doc_id,
@@ -279,14 +287,14 @@ def _load_pdf(path: Path, data: bytes, doc_id: str) -> Document | Notice:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            return Notice(str(path), "is an encrypted PDF; decrypt it (e.g. qpdf --decrypt) and ingest the copy")
+            return skip(path, "is an encrypted PDF; decrypt it (e.g. qpdf --decrypt) and ingest the copy")
         pages = [page.extract_text() or "" for page in reader.pages]
         meta = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        return Notice(str(path), f"is not a readable PDF ({type(exc).__name__}: {exc})")
+        return skip(path, f"is not a readable PDF ({type(exc).__name__}: {exc})")
     body = "\n\n".join(p.strip() for p in pages if p.strip())
     if not body:
-        return Notice(str(path), "is a PDF with no extractable text (a scan?); OCR it first")
+        return skip(path, "is a PDF with no extractable text (a scan?); OCR it first")
     title = str(meta.title).strip() if meta and meta.title else ""
     return Document(
         doc_id=doc_id,
@@ -306,34 +314,33 @@ def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | Notice]:
         with opener(path, "rt", encoding="utf-8", errors="strict") as lines:
             for number, line in enumerate(lines, start=1):
                 if len(line) > max_bytes:  # characters: at least as many bytes
-                    yield Notice(f"{path} line {number}", _too_big(len(line.encode()), max_bytes))
+                    yield skip(path, _too_big(len(line.encode()), max_bytes), number)
                 elif line.strip():
-                    yield _record_to_document(path, number, line)
+                    yield record_to_document(path, number, line)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
-        yield Notice(str(path), f"stopped reading: {exc}; the file is damaged or not {suffix_of(path)}")
+        yield skip(path, f"stopped reading: {exc}; the file is damaged or not {suffix_of(path)}")
 
 
-def _record_to_document(path: Path, number: int, line: str) -> Document | Notice:
-    where = f"{path} line {number}"
+def record_to_document(path: Path, number: int, line: str) -> Document | Notice:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        return Notice(where, f"is not valid JSON ({exc.msg} at column {exc.colno})")
+        return skip(path, f"is not valid JSON ({exc.msg} at column {exc.colno})", number)
     if not isinstance(record, dict):
-        return Notice(where, f"is a JSON {type(record).__name__}, expected an object with a 'text' field")
+        return skip(path, f"is a JSON {type(record).__name__}, expected an object with a 'text' field", number)
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        return Notice(where, "has no 'text' string; each line needs at least {\"text\": \"...\"}")
+        return skip(path, "has no 'text' string; each line needs at least {\"text\": \"...\"}", number)
     fields = {}
     for key in ("doc_id", "title", "date", "source", "url"):
         value = record.get(key, "")
         if value is None:
             value = ""
         if not isinstance(value, (str, int)):
-            return Notice(where, f"field '{key}' is a {type(value).__name__}, expected a string")
+            return skip(path, f"field '{key}' is a {type(value).__name__}, expected a string", number)
         fields[key] = str(value).strip()
     if fields["date"] and not _ISO_DATE.match(fields["date"]):
-        return Notice(where, f"field 'date' is {fields['date']!r}, expected YYYY-MM-DD")
+        return skip(path, f"field 'date' is {fields['date']!r}, expected YYYY-MM-DD", number)
     doc_id = fields["doc_id"] or _hash_id(fields["url"] or text)
     return Document(
         doc_id=doc_id,

@@ -417,6 +417,14 @@ class ChunkStore:
         return len(stale)
 
     @_guarded
+    def move_document(self, doc_id: str, path: str) -> None:
+        """Record that `doc_id` is now read from `path` (its folder was moved): metadata only."""
+        ids = self.chunk_ids(doc_id)
+        for start in range(0, len(ids), _PAGE):
+            page = ids[start : start + _PAGE]
+            self._collection.update(ids=page, metadatas=[{"path": path}] * len(page))
+
+    @_guarded
     def delete_document(self, doc_id: str) -> int:
         ids = self.chunk_ids(doc_id)
         if ids:

@@ -110,6 +110,7 @@ class IngestReport:
     updated: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    why_removed: tuple[str, ...] = ()  # for each of `removed`, why: its file is gone, its JSONL line is gone, …
     notices: tuple[str, ...] = ()  # one line per file or record skipped or read with a caveat, naming it
     chunks_written: int = 0
     chunks_deleted: int = 0

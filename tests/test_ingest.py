@@ -1,3 +1,4 @@
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -114,4 +115,111 @@ def test_a_doc_id_seen_twice_in_one_run_is_skipped_with_a_notice(assistant, tmp_
     (tmp_path / "a.jsonl").write_text('{"doc_id": "same", "text": "First."}\n{"doc_id": "same", "text": "Second."}\n')
     report = assistant.ingest([tmp_path], progress=False)
     assert report.added == ("same",)
-    assert report.notices == (f"{tmp_path / 'a.jsonl'}: doc_id 'same' already read from {tmp_path / 'a.jsonl'}; skipped",)
+    assert report.notices == (f"{tmp_path / 'a.jsonl'}: doc_id 'same' appears twice in this file; the later one skipped",)
+
+
+def stored_texts(assistant) -> dict[str, str]:
+    """doc_id -> the whole stored text of each document (its chunks joined in order)."""
+    page = assistant.store._collection.get(include=["metadatas", "documents"])
+    chunks = sorted(zip(page["metadatas"], page["documents"]), key=lambda mt: (mt[0]["doc_id"], mt[0]["index"]))
+    texts: dict[str, str] = {}
+    for meta, text in chunks:
+        texts[meta["doc_id"]] = texts.get(meta["doc_id"], "") + " " + text
+    return texts
+
+
+def write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_two_folders_with_the_same_file_names_keep_both_articles(assistant, tmp_path):
+    first = write(tmp_path / "x" / "story.txt", "The council approved a new tram line to the airport.")
+    second = write(tmp_path / "y" / "story.txt", "Flooding closed the river port for a week.")
+    assert assistant.ingest([tmp_path / "x"], progress=False).added == ("story",)
+    report = assistant.ingest([tmp_path / "y"], progress=False)
+    assert (report.added, report.updated) == (("y/story",), ())
+    assert report.notices == (
+        f"{second}: doc_id 'story' is already {first}'s; stored as 'y/story' (rename one of the files to choose the "
+        "ids yourself)",
+    )
+    texts = stored_texts(assistant)
+    assert sorted(texts) == ["story", "y/story"]
+    assert "tram line" in texts["story"] and "river port" in texts["y/story"]
+    again = assistant.ingest([tmp_path / "x", tmp_path / "y"], progress=False)  # the same ids on every later run
+    assert (again.added, again.updated, again.unchanged) == ((), (), ("story", "y/story"))
+
+
+def test_ingesting_the_parent_folder_keeps_each_article_once(assistant, tmp_path):
+    write(tmp_path / "x" / "story.txt", "The council approved a new tram line to the airport.")
+    assistant.ingest([tmp_path / "x"], progress=False)
+    report = assistant.ingest([tmp_path], progress=False)
+    assert (report.added, report.unchanged) == ((), ("story",))
+    assert sorted(stored_texts(assistant)) == ["story"]
+
+
+def test_a_moved_collection_keeps_its_ids_and_records_the_new_place(assistant, tmp_path):
+    write(tmp_path / "old" / "story.txt", "The council approved a new tram line to the airport.")
+    assistant.ingest([tmp_path / "old"], progress=False)
+    (tmp_path / "old").rename(tmp_path / "new")
+    report = assistant.ingest([tmp_path / "new"], progress=False, prune=True)
+    assert (report.added, report.unchanged, report.removed) == ((), ("story",), ())
+    assert [d["path"] for d in assistant.store.documents()] == [str((tmp_path / "new" / "story.txt").resolve())]
+
+
+def test_two_jsonl_files_with_the_same_ids_keep_every_article(assistant, tmp_path):
+    write(tmp_path / "a" / "feed.jsonl", '{"doc_id": "1", "text": "The mayor opened a bridge."}\n')
+    write(tmp_path / "b" / "feed.jsonl", '{"doc_id": "1", "text": "A storm cut power to the harbour."}\n')
+    assert assistant.ingest([tmp_path / "a"], progress=False).added == ("1",)
+    assert assistant.ingest([tmp_path / "b"], progress=False).added == ("feed/1",)
+    assert sorted(stored_texts(assistant)) == ["1", "feed/1"]
+
+
+def test_prune_keeps_the_articles_of_files_skipped_in_this_run(assistant, tmp_path):
+    big = write(tmp_path / "c" / "big.txt", "The harbour reopened after the storm. " * 20)
+    feed = write(tmp_path / "c" / "feed.jsonl",
+                 '{"doc_id": "one", "text": "The mayor opened a bridge."}\n'
+                 '{"doc_id": "two", "text": "A storm cut power to the harbour."}\n')
+    assistant.ingest([tmp_path / "c"], progress=False)
+    assistant.settings = dataclasses.replace(assistant.settings, max_document_mb=0.0005)  # 500 bytes: big is skipped
+    feed.write_text('{"doc_id": "one", "text": "The mayor opened a bridge."}\n{"doc_id": "two", "text": \n')
+    report = assistant.ingest([tmp_path / "c"], prune=True, dry_run=True, progress=False)
+    assert report.removed == ()
+    report = assistant.ingest([tmp_path / "c"], prune=True, progress=False)
+    assert report.removed == () and sorted(stored_texts(assistant)) == ["big", "one", "two"]
+    assert any(n.startswith(f"{big}: is ") for n in report.notices)
+    assert any(n.startswith(f"{feed} line 2: is not valid JSON") for n in report.notices)
+
+
+def test_prune_removes_what_is_gone_and_the_dry_run_says_why(assistant, tmp_path):
+    gone = write(tmp_path / "c" / "gone.txt", "The harbour reopened after the storm.")
+    feed = write(tmp_path / "c" / "feed.jsonl",
+                 '{"doc_id": "one", "text": "The mayor opened a bridge."}\n'
+                 '{"doc_id": "two", "text": "A storm cut power to the harbour."}\n')
+    assistant.ingest([tmp_path / "c"], progress=False)
+    gone.unlink()
+    feed.write_text('{"doc_id": "one", "text": "The mayor opened a bridge."}\n')
+    plan = assistant.ingest([tmp_path / "c"], prune=True, dry_run=True, progress=False)
+    assert dict(zip(plan.removed, plan.why_removed)) == {
+        "gone": f"its file {gone.resolve()} no longer exists",
+        "two": f"no line of {feed.resolve()} holds it any more",
+    }
+    assert sorted(stored_texts(assistant)) == ["gone", "one", "two"]  # a dry run changes nothing
+    report = assistant.ingest([tmp_path / "c"], prune=True, progress=False)
+    assert report.removed == plan.removed and sorted(stored_texts(assistant)) == ["one"]
+
+
+def test_the_demo_articles_leave_when_the_user_ingests_their_own(settings, embedder, tmp_path):
+    from rag.assistant import Assistant
+
+    assistant = Assistant(settings, embedder=embedder)  # an empty store starts with the two demo articles
+    assert sorted(stored_texts(assistant)) == [SEED_000, SEED_003]
+    write(tmp_path / "mine" / "story.txt", "The council approved a new tram line to the airport.")
+    plan = assistant.ingest([tmp_path / "mine"], dry_run=True, progress=False)
+    assert plan.removed == (SEED_000, SEED_003) and sorted(stored_texts(assistant)) == [SEED_000, SEED_003]
+    report = assistant.ingest([tmp_path / "mine"], progress=False)
+    assert report.removed == (SEED_000, SEED_003) and sorted(stored_texts(assistant)) == ["story"]
+    assert f"removed the bundled demo article {SEED_000!r}: the store now holds your own articles" in report.notices
+    reopened = Assistant(settings, embedder=embedder)  # not empty: the demo does not come back
+    assert sorted(stored_texts(reopened)) == ["story"]
