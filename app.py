@@ -1,7 +1,7 @@
 """The Gradio page: chat with streamed, cited answers and their sources; add and delete articles.
 
 A thin page over build_assistant(): answers come from Assistant.stream, documents from Assistant.ingest,
-remove and stats; rag/render.py turns an Answer into HTML. Run: python app.py [--host H] [--port P] [--share]
+remove and stats; rag/render.py turns an Answer into HTML. Run: python app.py [--host H] [--port P] [--share] [--readonly]
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import argparse
 import dataclasses
 import json
 import os
-import shutil
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.render import escape  # noqa: E402  (after the environment it must see)
+from rag import uploads  # noqa: E402  (after the environment it must see)
+from rag.errors import RagError  # noqa: E402
+from rag.render import escape  # noqa: E402
 
 EXAMPLES = [
     "To which city was Moscow ready to send its foreign and defense ministers for talks?",
@@ -66,15 +67,10 @@ class Page:
 
     def add_files(self, paths: list[str]) -> tuple[str, dict]:
         """Copy uploaded files into the uploads folder and ingest them; (summary, report) ."""
+        self._check_writable()
         if not paths:
             return "Choose one or more files first (txt, md, html, pdf or jsonl).", {}
-        folder = self.settings.uploads
-        folder.mkdir(parents=True, exist_ok=True)
-        kept = []
-        for path in paths:
-            target = folder / Path(path).name
-            shutil.copyfile(path, target)
-            kept.append(target)
+        kept = uploads.keep([Path(p) for p in paths], self.settings.uploads)
         notices: list[str] = []
         report = self.assistant.ingest(kept, progress=True, on_notice=notices.append)
         counts = ", ".join(
@@ -89,22 +85,30 @@ class Page:
         return self.assistant.store.documents()
 
     def delete(self, doc_id: str) -> tuple[str, int]:
-        """Delete a document's chunks, and its file when the page uploaded it; (summary, chunks deleted)."""
+        """Delete one article's chunks; when the page uploaded it, take it out of the page's copy too, so that no
+        later ingest brings it back (its file's other articles stay). (summary, chunks deleted)"""
+        self._check_writable()
         if not doc_id:
             return "Pick a document to delete.", 0
-        row = next((d for d in self.documents() if d["doc_id"] == doc_id), None)
+        version = self.assistant.store.doc_versions().get(doc_id)
         deleted = self.assistant.remove(doc_id)
-        if row and row["path"] and _inside(Path(row["path"]), self.settings.uploads):
-            Path(row["path"]).unlink(missing_ok=True)
-        return f"Deleted **{escape(doc_id)}** ({_count(deleted, 'chunk')}).", deleted
+        summary = f"Deleted **{escape(doc_id)}** ({_count(deleted, 'chunk')})"
+        path = Path(version.path) if version and version.path else None
+        if path and uploads.owns(path, self.settings.uploads) and path.exists():
+            summary += "; " + uploads.forget(path, doc_id, next(iter(version.counts)))
+        elif path and path.exists():
+            summary += (f". Its file {escape(str(path))} is not an upload, so the page leaves it alone: the article "
+                        "comes back the next time that file is ingested")
+        return summary + ".", deleted
+
+    def _check_writable(self) -> None:
+        if self.settings.ui_readonly:
+            raise RagError("this page is read-only (RAG_UI_READONLY=true): it answers questions but does not add or "
+                           "delete articles; use python -m rag ingest / remove on the machine that holds the store")
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
 
 
 def _table(rows: list[dict]) -> list[list]:
@@ -115,7 +119,6 @@ def build_app(assistant=None):
     import gradio as gr
 
     from rag import render
-    from rag.errors import RagError
     from rag.factory import build_assistant
 
     page = Page(assistant or build_assistant())
@@ -249,16 +252,18 @@ def build_app(assistant=None):
                     )
                 info = gr.Markdown(page.describe(page.default_backend), elem_id="rag-info")
                 backend.change(page.describe, backend, info, api_visibility="private")
+        writable = not page.settings.ui_readonly  # a read-only page shows the articles but cannot change them
         with gr.Tab("Documents"):
-            files = gr.File(label="Add articles", file_count="multiple", file_types=UPLOAD_TYPES, elem_id="rag-upload")
-            add = gr.Button("Add to the index", variant="primary", elem_id="rag-add")
+            files = gr.File(label="Add articles", file_count="multiple", file_types=UPLOAD_TYPES, elem_id="rag-upload",
+                            visible=writable)
+            add = gr.Button("Add to the index", variant="primary", elem_id="rag-add", visible=writable)
             added = gr.Markdown(elem_id="rag-added")
             caption = gr.Markdown(elem_id="rag-caption")
             table = gr.Dataframe(
                 headers=["doc_id", "title", "date", "source", "chunks"], interactive=False, elem_id="rag-documents",
                 wrap=True,
             )
-            with gr.Row():
+            with gr.Row(visible=writable):
                 doomed = gr.Dropdown(label="Document to delete", choices=[], elem_id="rag-doomed", scale=3)
                 remove = gr.Button("Delete", variant="stop", elem_id="rag-delete", scale=1)
             removed = gr.Markdown(elem_id="rag-removed")
@@ -279,10 +284,11 @@ def build_app(assistant=None):
         gr.api(ask, api_name="ask")
         gr.api(chat_api, api_name="chat")
         gr.api(documents_api, api_name="documents")
-        gr.api(delete_api, api_name="delete")
-        upload_api = gr.File(file_count="multiple", visible=False)
-        report_api = gr.Textbox(visible=False)
-        gr.Button(visible=False).click(ingest_api, upload_api, report_api, api_name="ingest")
+        if writable:
+            gr.api(delete_api, api_name="delete")
+            upload_api = gr.File(file_count="multiple", visible=False)
+            report_api = gr.Textbox(visible=False)
+            gr.Button(visible=False).click(ingest_api, upload_api, report_api, api_name="ingest")
     app.queue(default_concurrency_limit=4)
     return app
 
@@ -303,7 +309,6 @@ def launch_options(settings) -> dict:
 
 
 def main() -> None:
-    from rag.errors import RagError
     from rag.factory import build_assistant
     from rag.settings import Settings
 
@@ -311,9 +316,11 @@ def main() -> None:
     parser.add_argument("--host", help="address to bind (default RAG_UI_HOST or 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, help="port (default RAG_UI_PORT or 7860)")
     parser.add_argument("--share", action="store_true", default=None, help="also publish a public Gradio share link")
+    parser.add_argument("--readonly", action="store_true", default=None,
+                        help="answer questions, but hide adding and deleting articles (a page shared with colleagues)")
     args = parser.parse_args()
     try:
-        settings = Settings.from_env(ui_host=args.host, ui_port=args.port, ui_share=args.share)
+        settings = Settings.from_env(ui_host=args.host, ui_port=args.port, ui_share=args.share, ui_readonly=args.readonly)
         app = build_app(build_assistant(settings))
     except RagError as exc:
         raise SystemExit(f"error: {exc}") from None

@@ -60,6 +60,7 @@ class Settings:
     ui_auth: str = _setting("", "user:password the chat page asks for (empty: no login)")
     ui_share: bool = _setting(False, "also publish the chat page through a public Gradio share link")
     uploads: Path = _setting(Path("uploads"), "folder the chat page keeps uploaded articles in")
+    ui_readonly: bool = _setting(False, "the chat page answers but hides adding and deleting articles (a shared page)")
 
     def __post_init__(self) -> None:
         if self.chunk_size < 32:

@@ -1,6 +1,7 @@
 """The Gradio app started on a free loopback port and used through gradio_client, as a script would."""
 
 import json
+import shutil
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000, SEED_003
-from rag.assistant import Assistant
+from rag.assistant import SEEDS_DIR, Assistant
 from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -37,7 +38,10 @@ def served(tmp_path_factory, embedder):
 
     folder = tmp_path_factory.mktemp("app")
     settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="extractive")
-    demo = app.build_app(Assistant(settings, embedder=embedder))
+    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    shutil.copytree(SEEDS_DIR, folder / "articles")  # the user's own collection: uploads join it
+    assistant.ingest([folder / "articles"], progress=False)
+    demo = app.build_app(assistant)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:

@@ -1,0 +1,92 @@
+"""The chat page's own copies of uploaded files: kept under names that never overwrite another upload, and
+edited when the user deletes one article of a file that holds several.
+
+Only files in the uploads folder are the page's to change; a user's own folders are never written to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from rag.chunking import content_hash
+from rag.clean import clean_document
+from rag.loaders import record_to_document, suffix_of
+from rag.types import Document
+
+
+def keep(sources: list[Path], folder: Path) -> list[Path]:
+    """Copy each uploaded file into `folder`; a name already taken by a different file gets a number
+    ("story-2.txt"), and a file identical to one already there is not copied again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for source in sources:
+        target = _free_name(source, folder)
+        if not target.exists():
+            _copy_atomically(source, target)
+        kept.append(target)
+    return kept
+
+
+def _free_name(source: Path, folder: Path) -> Path:
+    suffix = suffix_of(source)
+    stem = source.name[: len(source.name) - len(suffix)] if suffix else source.name
+    data = source.read_bytes()
+    for n in range(1, 10_000):
+        target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        if not target.exists() or (target.is_file() and target.read_bytes() == data):
+            return target
+    raise OSError(f"{folder}: 10,000 uploads named {source.name}; rename the file before uploading it")
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    os.close(handle)
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def owns(path: Path, folder: Path) -> bool:
+    """Whether `path` is one of the page's copies in the uploads `folder`."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def forget(path: Path, doc_id: str, stored_hash: str) -> str:
+    """Take the article stored as `doc_id` (content hash `stored_hash`) out of the page's copy `path`, so no
+    later ingest brings it back: a one-article file is deleted, a JSONL file loses that line only (and is
+    deleted when no line is left). Returns what was done, for the page."""
+    if suffix_of(path) not in (".jsonl", ".jsonl.gz"):
+        path.unlink(missing_ok=True)
+        return f"deleted its uploaded file {path.name}"
+    opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        kept = [line for number, line in enumerate(lines, start=1) if not _holds(path, number, line, doc_id, stored_hash)]
+    if not any(line.strip() for line in kept):
+        path.unlink(missing_ok=True)
+        return f"deleted its uploaded file {path.name}, which held no other article"
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    os.close(handle)
+    try:
+        with opener(temporary, "wt", encoding="utf-8") as out:
+            out.writelines(kept)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return f"took its line out of the uploaded file {path.name}; the file's other articles stay"
+
+
+def _holds(path: Path, number: int, line: str, doc_id: str, stored_hash: str) -> bool:
+    """Whether this JSONL line is the stored article: the same content hash once given the stored id."""
+    if not line.strip():
+        return False
+    doc = record_to_document(path, number, line)
+    if not isinstance(doc, Document):
+        return False
+    return content_hash(dataclasses.replace(clean_document(doc), doc_id=doc_id)) == stored_hash
