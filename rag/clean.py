@@ -37,8 +37,27 @@ LINK_BLOCK_HEADER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# A link line of such a block: a headline with a section tag ("... takedown [INSIGHT]").
-TAGGED_LINK = re.compile(r"\[[A-Z][A-Z ]{1,20}\]\s*$")
+# A link line of such a block: a headline with a section tag ("... takedown [INSIGHT]"); a sentence before the tag
+# ("... told reporters. [AP]") is reporting with its agency's mark, and stays.
+TAGGED_LINK = re.compile(r"^.*[^\s.!?…\"”’)\]]\s*\[[A-Z][A-Z ]{1,20}\]\s*$")
+
+# Lines before the first paragraph that credit the story rather than tell it: a dateline ("London CNN —"), an
+# e-mail address, "By …", a photo credit, an agency ("AP"), names alone ("Maria Puente and Jeff Stinson"), or a
+# credit phrase ("From USA TODAY Network and wire reports"). Other short lines there ("June 23" over a list of
+# that day's events, "Alabama" over the first state of a roundup, a highlight) are the article's and stay.
+CREDIT_LINE = re.compile(
+    r"""
+      [—–-]$ | @ | ^by\ | \bgetty\b | /.*\bimages?\b | ^[A-Z0-9]{2,5}$
+    | \b(wire|staff)\ reports?\b | \bspecial\ (to|for)\b | \bcontributors?\b | \bcolumnists?\b | \bcorrespondent\b
+    | \bstaff$ | \busa\ ?today\b | ^24/7\ wall\ st
+    | ^(the\ )?(associated\ press|editors|reviewed)$ | \b(staff|ap)\ writer\b | \.com$
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_NAME = r"[A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){1,3}"
+# Two to four capitalised words, or several such names joined by commas and "and": a byline, an outlet (not a
+# heading in capitals such as "TIME FOR A SALE": names hold no "a", "for", "to"…).
+NAMES_LINE = re.compile(rf"^(?!.*\b(?:A|FOR|For|TO|To|OF|Of|IN|In|ON|On|AT|At|IS|Is)\b(?!\.)){_NAME}(?:,?\ (?:and\ )?{_NAME})*,?$")
 
 _SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
 _TEASER_MAX_WORDS = 12
@@ -90,11 +109,19 @@ def _is_headline(line: str) -> bool:
 
 
 def _drop_leading_teasers(lines: list[str]) -> list[str]:
-    """Short unpunctuated lines before the first paragraph are captions and teasers (the title is already taken)."""
+    """Of the short unpunctuated lines before the first paragraph, drop the credits (bylines, datelines) and,
+    when page furniture follows them (a consent notice), the captions before it; keep the rest."""
     start = 0
     while start < len(lines) and (not lines[start] or (_is_headline(lines[start]) and not lines[start].startswith("#"))):
         start += 1
-    return lines[start:] if start < len(lines) else lines
+    if start == len(lines):
+        return lines
+    caption = BOILERPLATE_PARAGRAPH.search(lines[start]) is not None
+    return [line for line in lines[:start] if line and not (caption or _is_credit(line))] + lines[start:]
+
+
+def _is_credit(line: str) -> bool:
+    return bool(CREDIT_LINE.search(line) or NAMES_LINE.match(line))
 
 
 def _drop_boilerplate(lines: list[str]) -> list[str]:
@@ -102,9 +129,9 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
     in_link_block = False
     for line in lines:
         if in_link_block:
-            if line and (TAGGED_LINK.search(line) or _is_headline(line)):
+            if line and TAGGED_LINK.search(line):
                 continue
-            in_link_block = False
+            in_link_block = False  # an untagged line after the header ("Latest" over a short update) is text
         if LINK_BLOCK_HEADER.match(line):
             in_link_block = True
             continue

@@ -1,3 +1,8 @@
+import json
+from pathlib import Path
+
+import pytest
+
 from rag.assistant import SEEDS_DIR
 from rag.clean import clean_text
 from rag.loaders import iter_documents
@@ -42,3 +47,17 @@ def test_whitespace_and_invisible_characters_are_normalised():
 def test_sentences_that_mention_cookies_in_reporting_are_kept():
     text = "The bakery sold 400 cookies on Friday, its owner said.\n\nWe use cookies to improve your experience."
     assert clean_text(text) == "The bakery sold 400 cookies on Friday, its owner said."
+
+
+CASES = json.loads((Path(__file__).parent / "fixtures" / "cleaning.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["from"] for c in CASES])
+def test_cleaning_keeps_article_text_and_drops_only_furniture(case):
+    """Real paragraphs (from news2022 and the seeds, and the two shapes the old rules lost) that must survive,
+    and the credits, link blocks and newsletter boxes around them that must go."""
+    text = clean_text(case["text"])
+    for kept in case["keep"]:
+        assert kept in text, kept
+    for dropped in case["drop"]:
+        assert dropped not in text, dropped
