@@ -24,7 +24,7 @@ def build_retriever(settings: Settings, store: ChunkStore):
     from rag.lexical import LexicalIndex
     from rag.retrieve import Retriever
 
-    return Retriever(store, LexicalIndex(store) if settings.retrieval != "dense" else None, settings)
+    return Retriever(store, LexicalIndex.of(store) if settings.retrieval != "dense" else None, settings)
 
 
 def chosen_llm(settings: Settings) -> str:

@@ -13,7 +13,9 @@ import functools
 import json
 import shutil
 import sys
+import tempfile
 import threading
+import weakref
 from pathlib import Path
 from typing import Sequence
 
@@ -52,7 +54,20 @@ class _Built:
 
 
 class LexicalIndex:
-    """BM25 over a ChunkStore's chunks (title + text), with each chunk's day and source for filtering."""
+    """BM25 over a ChunkStore's chunks (title + text), with each chunk's day and source for filtering.
+
+    `LexicalIndex.of(store)` is the one index of a store object in this process, so two assistants sharing a
+    store (the chat page keeps one per answer generator) build it once and never write its files at once."""
+
+    _shared: "weakref.WeakKeyDictionary[ChunkStore, LexicalIndex]" = weakref.WeakKeyDictionary()
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def of(cls, store: ChunkStore) -> "LexicalIndex":
+        with cls._shared_lock:
+            if store not in cls._shared:
+                cls._shared[store] = cls(store)
+            return cls._shared[store]
 
     def __init__(self, store: ChunkStore) -> None:
         self.store = store
@@ -99,6 +114,10 @@ class LexicalIndex:
             if meta["generation"] != generation:
                 return None
             bm25 = bm25s.BM25.load(str(self.folder), show_progress=False, verbosity=0) if meta["ids"] else None
+            # Another process may have put a newer index in place while this one was read: then both halves
+            # might not belong together, so build rather than trust them.
+            if json.loads((self.folder / _META).read_text(encoding="utf-8"))["generation"] != generation:
+                return None
             return _Built(generation, bm25, meta["ids"], meta["days"], meta["sources"])
         except (OSError, ValueError, KeyError):
             return None
@@ -125,20 +144,30 @@ class LexicalIndex:
         return built
 
     def _save(self, built: _Built) -> None:
-        staging = self.folder.with_name(INDEX_DIR + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
+        # A folder of its own to write in, and the old index moved aside under a name of its own: processes
+        # saving at once never write into, or delete, each other's files.
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=INDEX_DIR + ".new-"))
+        retired = None
         try:
-            staging.mkdir(parents=True)
             if built.bm25 is not None:
                 built.bm25.save(str(staging), show_progress=False)
             meta = {"generation": built.generation, "ids": built.ids, "days": built.days.tolist(),
                     "sources": built.sources.tolist()}
             (staging / _META).write_text(json.dumps(meta), encoding="utf-8")
-        except OSError:
+            retired = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=INDEX_DIR + ".old-"))
+            try:
+                self.folder.rename(retired / "index")
+            except FileNotFoundError:
+                pass
+            try:
+                staging.rename(self.folder)  # readers see the old index or the new one, never half of one
+            except OSError:  # another process put its index there first; it is checked against the store when read
+                pass
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
-            raise
-        shutil.rmtree(self.folder, ignore_errors=True)
-        staging.rename(self.folder)  # readers see the old index or the new one, never half of one
+            if retired is not None:
+                shutil.rmtree(retired, ignore_errors=True)
 
 
 def _mask(built: _Built, filters: Filters) -> np.ndarray | None:

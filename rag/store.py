@@ -83,12 +83,20 @@ def manifest_for(embedder_name: str, dim: int, chunk_size: int, chunk_overlap: i
 
 
 def _guarded(method):
-    """A ChunkStore method whose Chroma and disk failures become one StoreError (see ChunkStore._errors)."""
+    """A ChunkStore method whose Chroma and disk failures become one StoreError (see ChunkStore._errors). When
+    another process rebuilt the store, the collection this one held is gone: it is opened again by name and the
+    call made once more."""
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
         with self._errors():
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                if not _collection_gone(exc):
+                    raise
+                self._reopen()
+                return method(self, *args, **kwargs)
 
     return guarded
 
@@ -97,9 +105,22 @@ def _guarded_iterator(method):
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
         with self._errors():
-            yield from method(self, *args, **kwargs)
+            started = False
+            try:
+                for item in method(self, *args, **kwargs):
+                    started = True
+                    yield item
+            except Exception as exc:
+                if started or not _collection_gone(exc):
+                    raise
+                self._reopen()
+                yield from method(self, *args, **kwargs)
 
     return guarded
+
+
+def _collection_gone(exc: Exception) -> bool:
+    return type(exc).__name__ == "NotFoundError" and type(exc).__module__.startswith("chromadb")
 
 
 class ChunkStore:
@@ -120,6 +141,7 @@ class ChunkStore:
         try:
             path.mkdir(parents=True, exist_ok=True)
             chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            self._chroma_settings = chroma_settings
             if url:
                 self._client = _http_client(url, chroma_settings)
             else:
@@ -141,6 +163,7 @@ class ChunkStore:
             raise StoreError(f"{where}: cannot open the Chroma store ({type(exc).__name__}: {exc})") from None
         self.collection_name = collection
         found = dict(self._collection.metadata or {})
+        self._known_generation = str(found.get(_GENERATION, ""))  # the last write this object has seen
         if found.get("rag_schema") == 1 and manifest.get("rag_schema") == 2:
             _check_manifest(where, found | {"rag_schema": 2}, manifest)  # refuse other differences before any write
             found = self._upgrade_from_1(found)
@@ -297,6 +320,7 @@ class ChunkStore:
     @_guarded
     def query(self, embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
         """The k chunks nearest to `embedding`, among those matching Chroma's `where` filter when given."""
+        self.generation()  # read afresh first if another process wrote
         stored = self.count()
         if k <= 0 or stored == 0:
             return []
@@ -358,16 +382,43 @@ class ChunkStore:
                 ) from None
             raise StoreError(f"{self.url or self.path}: Chroma failed ({type(exc).__name__}: {exc}); {again}") from None
 
+    def _reopen(self) -> None:
+        """Read the store afresh: another process wrote it (the vectors this process holds in memory are
+        stale) or rebuilt it (the collection this process held is gone)."""
+        try:
+            if not self.url:
+                import chromadb
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                # Chroma keeps one in-memory copy per store folder and process; drop it so the files are read again.
+                SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+                self._client = chromadb.PersistentClient(path=str(self.path), settings=self._chroma_settings)
+            self._collection = self._client.get_collection(self.collection_name, embedding_function=None)
+        except Exception as exc:
+            if not _collection_gone(exc):
+                raise
+            raise StoreError(
+                f"{self.url or self.path}: another process is rebuilding this store; ask again in a moment"
+            ) from None
+        _check_manifest(self.url or self.path, dict(self._collection.metadata or {}), self.manifest)
+
     @_guarded
     def generation(self) -> str:
-        """The token of the last write session ("" for a store never written through this class)."""
+        """The token of the last write session ("" for a store never written through this class). A token this
+        object did not write means another process wrote: the store is read afresh."""
         current = self._client.get_collection(self.collection_name, embedding_function=None)
-        return str((current.metadata or {}).get(_GENERATION, ""))
+        token = str((current.metadata or {}).get(_GENERATION, ""))
+        if token != self._known_generation:
+            self._reopen()
+            self._known_generation = token
+        return token
 
     @_guarded
     def _bump_generation(self) -> None:
         current = self._client.get_collection(self.collection_name, embedding_function=None)
-        self._collection.modify(metadata=dict(current.metadata or {}) | {_GENERATION: uuid.uuid4().hex})
+        token = uuid.uuid4().hex
+        self._collection.modify(metadata=dict(current.metadata or {}) | {_GENERATION: token})
+        self._known_generation = token
 
     @_guarded
     def upsert(

@@ -183,7 +183,8 @@ def test_settings_give_the_launch_address_login_and_page_assets():
 
 
 def test_python_app_py_serves_the_page_on_loopback(tmp_path):
-    """The entry point a user runs: settings from RAG_*, the page up on 127.0.0.1, stopped by the test."""
+    """The entry point a user runs: settings from RAG_*, the page up on 127.0.0.1, stopped by the test. While it
+    runs, a second process rebuilds the store from other articles: the page's next answer comes from them."""
     import os
     import subprocess
     import sys
@@ -192,7 +193,7 @@ def test_python_app_py_serves_the_page_on_loopback(tmp_path):
     port = free_port()
     env = os.environ | {
         "RAG_STORE": str(tmp_path / "store"), "RAG_UPLOADS": str(tmp_path / "uploads"), "RAG_LLM": "extractive",
-        "RAG_UI_PORT": str(port),
+        "RAG_UI_PORT": str(port), "RAG_RETRIEVAL": "hybrid",  # both the vectors and the word index, read afresh
     }
     app_py = Path(__file__).resolve().parents[1] / "app.py"
     server = subprocess.Popen([sys.executable, str(app_py)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -209,6 +210,20 @@ def test_python_app_py_serves_the_page_on_loopback(tmp_path):
                 time.sleep(1)
         assert "rag — answers from your news articles" in page
         assert (tmp_path / "store").is_dir()  # the empty store got the bundled articles
+        from gradio_client import Client
+
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        before = json.loads(client.predict(MINSK_QUESTION, 0, api_name="/ask"))
+        assert "Minsk" in before["text"] and before["citations"][0]["doc_id"] == SEED_000
+        (tmp_path / "mine").mkdir()
+        (tmp_path / "mine" / "lviv_trams.txt").write_text(LVIV, encoding="utf-8")
+        rebuild = subprocess.run([sys.executable, "-m", "rag", "ingest", "--rebuild", str(tmp_path / "mine")], env=env,
+                                 capture_output=True, text=True, timeout=300)
+        assert rebuild.returncode == 0, rebuild.stderr
+        after = json.loads(client.predict("What did the Lviv city council vote for on Wednesday?", 0, api_name="/ask"))
+        assert "tram rides free" in after["text"] and after["citations"][0]["doc_id"] == "lviv_trams"
+        documents = [d["doc_id"] for d in json.loads(client.predict(api_name="/documents"))]
+        assert documents == ["lviv_trams"]
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -108,3 +108,26 @@ def test_questions_asked_while_articles_are_written_all_get_the_right_passage(co
         writer.result(timeout=300)
         assert all(_ids(s.result(timeout=300))[0] == "code" for s in searches)
     assert {"extra0", "extra1", "extra2"} <= set(_ids(corpus_assistant.search("crane repaired in the harbour", k=5, distinct_documents=True)))
+
+
+def test_assistants_sharing_a_store_share_its_word_index(corpus_assistant):
+    """The chat page keeps one assistant per answer generator over one store: one index, built once."""
+    other = Assistant(corpus_assistant.settings, embedder=corpus_assistant.embedder, store=corpus_assistant.store,
+                      generator=None, seed_if_empty=False)
+    assert other.retriever.lexical is corpus_assistant.retriever.lexical
+
+
+def test_indexes_saved_at_once_never_leave_a_broken_or_half_index(corpus_assistant):
+    """Two processes saving the word index at the same moment (here: two index objects, eight threads each)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = corpus_assistant.store
+    built = corpus_assistant.retriever.lexical.refresh()
+    savers = [LexicalIndex(store), LexicalIndex(store)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for future in [pool.submit(savers[i % 2]._save, built) for i in range(16)]:
+            future.result()
+    assert sorted(p.name for p in store.path.iterdir() if p.name.startswith(".rag-bm25")) == [".rag-bm25"]
+    reader = LexicalIndex(store)
+    reader._build = lambda generation: pytest.fail("the saved index did not load")
+    assert reader.search("XK4471", 5)[0][0] in store.chunk_ids("code")
