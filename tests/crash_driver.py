@@ -111,14 +111,15 @@ def run(store: Path, corpus: Path, seed: int, point: str | None) -> None:
 
 
 def fill(store: Path, corpus: Path) -> None:
-    """Ingest CORPUS/small, then all of CORPUS, whose CORPUS/big does not fit on the store's disk."""
+    """Ingest CORPUS holding small/, then again once it also holds big/, which does not fit on the store's disk."""
     rng = random.Random(7)
+    assistant = open_assistant(store)
     for folder, count in (("small", 10), ("big", 300)):
         (corpus / folder).mkdir(parents=True)
         for i in range(count):
             write_article(corpus / folder, f"{folder}{i:04}", 1, rng)
-    assistant = open_assistant(store)
-    assistant.ingest([corpus / "small"], progress=False)
+        if folder == "small":
+            assistant.ingest([corpus], progress=False)  # the articles already stored when the disk fills
     kept = sorted(chunk_id for chunk_id, _ in assistant.store._all_metadatas())
     try:
         assistant.ingest([corpus], progress=False)

@@ -23,8 +23,10 @@ QUESTIONS = [
 
 
 @pytest.mark.parametrize("retrieval", ["dense", "hybrid"])
-def test_twenty_concurrent_questions_during_an_ingest(tmp_path, embedder, retrieval):
-    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive", retrieval=retrieval), embedder=embedder)
+def test_twenty_concurrent_questions_during_an_ingest(tmp_path, embedder, seeds, retrieval):
+    settings = Settings(store=tmp_path / "store", llm="extractive", retrieval=retrieval)
+    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant.ingest([seeds], progress=False)  # the user's own articles (the demo ones would leave with the next)
     corpus = write_articles(tmp_path / "more", [
         {"doc_id": f"harbour{i:02}", "title": f"Harbour log {i}", "date": "2022-04-01",
          "text": f"Dock crews in port number {i} repaired crane {i * 3} overnight. " * 20}

@@ -8,16 +8,18 @@ CI runs a bounded number of sequences; RAG_SYNC_EXAMPLES=500 runs more.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from rag.assistant import Assistant
+from rag.assistant import SEEDS_DIR, Assistant
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
 from rag.dedup import NEAR_DUPLICATE, signature, similarity
@@ -159,6 +161,220 @@ TestSync = SyncMachine.TestCase
 TestSync.settings = settings(
     max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", "100")),
     stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+# ---- articles that must never be lost -------------------------------------------------------------------------
+
+ROOTS = ["x", "y"]  # two collections with the same relative file names
+TEXT_NAMES = ["story", "sub/story", "other"]
+FEED = "feed.jsonl"
+RECORDS = ["r0", "r1", "r2"]
+_MARK = re.compile(r"\bk(\w+?)q(\d+)z\b")  # each article's sentences carry "k<key>q<version>z"
+
+
+class ArticlesMachine(RuleBasedStateMachine):
+    """Two folders with the same file names, JSONL feeds of several articles, files skipped for size or because
+    they cannot be read, uploads with equal names, per-article deletes on the page, and the demo articles first.
+
+    The model knows which articles (file, key in the file) must be stored and in which version. Invariants: every
+    article of a file that exists and was read is stored, in the version last read; nothing is stored twice; the
+    demo articles are there only until the user's own are."""
+
+    def __init__(self) -> None:
+        import app
+
+        super().__init__()
+        self.root = Path(tempfile.mkdtemp(prefix="rag-articles-"))
+        self.settings = Settings(
+            store=self.root / "store", uploads=self.root / "uploads", chunk_size=40, chunk_overlap=8,
+            max_document_mb=0.004,  # 4,000 bytes: a "bloated" file is skipped for size
+        )
+        self.embedder = HashEmbedder(dim=128)
+        self.app = app
+        self.version = 0
+        self.required: dict[tuple[str, str], int] = {}  # (file, key) -> version the store must hold
+        self.stale: dict[tuple[str, str], int] = {}  # held once, file gone since: may stay or go, never twice
+        self.demo = False
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @initialize(demo=st.booleans())
+    def open_store(self, demo: bool) -> None:
+        self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=demo)
+        self.page = self.app.Page(self.assistant)
+        self.demo = demo
+
+    def _article(self, key: str, sentences: list[str]) -> str:
+        self.version += 1
+        return " ".join(f"{s[:-1]} k{key}q{self.version}z." for s in sentences)
+
+    # ---- the user's files ----
+
+    @rule(root=st.sampled_from(ROOTS), name=st.sampled_from(TEXT_NAMES), body=articles)
+    def write_text(self, root: str, name: str, body: list[str]) -> None:
+        path = self.root / root / f"{name}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # it may be a pipe
+        path.write_text(self._article("t", body))
+
+    @rule(root=st.sampled_from(ROOTS), keys=st.lists(st.sampled_from(RECORDS), min_size=1, max_size=3, unique=True),
+          body=articles, bad_line=st.booleans())
+    def write_feed(self, root: str, keys: list[str], body: list[str], bad_line: bool) -> None:
+        lines = [json.dumps({"doc_id": key, "text": self._article(key, body)}) for key in keys]
+        if bad_line:
+            lines.insert(1, '{"doc_id": "broken", "text": ')
+        path = self.root / root / FEED
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # it may be a pipe
+        path.write_text("\n".join(lines) + "\n")
+
+    @precondition(lambda self: self._user_files())
+    @rule(data=st.data(), how=st.sampled_from(["delete", "bloat", "pipe"]))
+    def spoil_file(self, data, how: str) -> None:
+        path = data.draw(st.sampled_from(self._user_files()))
+        path.unlink()
+        if how == "bloat":  # over RAG_MAX_DOCUMENT_MB (a file, or a feed's line): skipped, its stored articles stay
+            text = self._article("t" if path.suffix == ".txt" else "r0", ["Sanctions talks went on."] * 200)
+            path.write_text(text if path.suffix == ".txt" else json.dumps({"doc_id": "r0", "text": text}) + "\n")
+        elif how == "pipe":  # not a regular file: cannot be read in this run
+            os.mkfifo(path)
+
+    # ---- ingests, removes, the page ----
+
+    @rule(roots=st.lists(st.sampled_from(ROOTS), min_size=1, max_size=2, unique=True), prune=st.booleans())
+    def ingest(self, roots: list[str], prune: bool) -> None:
+        paths = [self.root / r for r in roots if (self.root / r).exists()]
+        if paths:
+            self.assistant.ingest(paths, prune=prune, progress=False, on_notice=lambda line: None)
+            self._read(paths, prune)
+
+    @rule()
+    def ingest_uploads(self) -> None:
+        if self.settings.uploads.exists():
+            self.assistant.ingest([self.settings.uploads], prune=True, progress=False, on_notice=lambda line: None)
+            self._read([self.settings.uploads], prune=True)
+
+    @rule(name=st.sampled_from(["story.txt", FEED]), keys=st.lists(st.sampled_from(RECORDS), min_size=1, max_size=3,
+          unique=True), body=articles)
+    def upload(self, name: str, keys: list[str], body: list[str]) -> None:
+        self.version += 1
+        source = self.root / "desktop" / str(self.version) / name
+        source.parent.mkdir(parents=True)
+        if name == FEED:
+            source.write_text("".join(json.dumps({"doc_id": k, "text": self._article(k, body)}) + "\n" for k in keys))
+        else:
+            source.write_text(self._article("t", body))
+        self.page.add_files([str(source)])
+        self._read([p for p in self.settings.uploads.iterdir() if p.read_bytes() == source.read_bytes()], prune=False)
+
+    @precondition(lambda self: self.required)
+    @rule(data=st.data(), on_page=st.booleans())
+    def delete(self, data, on_page: bool) -> None:
+        held = self._held()
+        key = data.draw(st.sampled_from(sorted(k for k in held if k in self.required)))
+        doc_id = held[key][0]
+        if on_page:
+            self.page.delete(doc_id)
+        else:
+            self.assistant.remove(doc_id)
+        del self.required[key]
+
+    @rule()
+    def rebuild(self) -> None:
+        paths = [p for p in (self.root / "x", self.root / "y", self.settings.uploads) if p.exists()]
+        if paths:
+            self.assistant.ingest(paths, rebuild=True, progress=False, on_notice=lambda line: None)
+            self.required, self.stale, self.demo = {}, {}, False
+            self._read(paths, prune=False)
+
+    @rule()
+    def reopen(self) -> None:
+        self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
+        self.page = self.app.Page(self.assistant)
+
+    # ---- the model ----
+
+    def _user_files(self) -> list[Path]:
+        return sorted(p for r in ROOTS for p in (self.root / r).rglob("*") if p.suffix in (".txt", ".jsonl"))
+
+    def _read(self, paths: list[Path], prune: bool) -> None:
+        """What an ingest of `paths` must leave: each article read in its new version; with `prune`, the
+        articles of files gone, and the lines gone from feeds read whole, no longer required."""
+        files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.suffix in (".txt", ".jsonl")})
+        whole: set[str] = set()
+        read_any = False
+        for file in files:
+            if not file.is_file() or file.stat().st_size > 4000 and file.suffix == ".txt":
+                continue
+            keys_read = {}
+            lines = file.read_text().splitlines() if file.suffix == ".jsonl" else [file.read_text()]
+            readable = [line for line in lines if len(line) <= 4000 and "broken" not in line]
+            for line in readable:
+                found = _MARK.search(line)
+                keys_read[found.group(1)] = int(found.group(2))
+            if file.suffix == ".jsonl" and readable == lines:
+                whole.add(str(file.resolve()))
+            for key, version in keys_read.items():
+                self.required[(str(file.resolve()), key)] = version
+                read_any = True
+        self.demo = self.demo and not read_any
+        roots = [p.resolve() for p in paths]
+        for (file, key), version in list(self.required.items()):
+            path = Path(file)
+            under = any(path == r or r in path.parents for r in roots)
+            if not path.exists():
+                del self.required[(file, key)]
+                if not (prune and under):
+                    self.stale[(file, key)] = version
+            elif prune and under and file in whole and (file, key) not in {(str(f.resolve()), k) for f in files
+                                                                             for k in self._keys(f)}:
+                del self.required[(file, key)]
+        if prune:
+            self.stale = {k: v for k, v in self.stale.items() if not any(r in Path(k[0]).parents for r in roots)}
+
+    @staticmethod
+    def _keys(file: Path) -> set[str]:
+        return {m.group(1) for m in _MARK.finditer(file.read_text())} if file.is_file() else set()
+
+    def _held(self) -> dict[tuple[str, str], list]:
+        """(file, key) -> [doc_id, version, ...] for every stored user article (doc_ids past the first are copies)."""
+        page = self.assistant.store._collection.get(include=["metadatas", "documents"])
+        docs: dict[str, tuple[str, set]] = {}
+        for meta, text in zip(page["metadatas"], page["documents"]):
+            marks = docs.setdefault(meta["doc_id"], (meta["path"], set()))[1]
+            marks.update((m.group(1), int(m.group(2))) for m in _MARK.finditer(text))
+        held: dict[tuple[str, str], list] = {}
+        for doc_id, (path, marks) in docs.items():
+            if Path(path).is_relative_to(SEEDS_DIR):
+                continue
+            assert len(marks) == 1, (doc_id, path, marks)  # one article, one version, in every chunk
+            [(key, version)] = marks
+            held.setdefault((path, key), []).extend([doc_id, version])
+        return held
+
+    @invariant()
+    def every_article_read_is_stored_once_in_its_last_version(self) -> None:
+        if not hasattr(self, "assistant"):
+            return
+        held = self._held()
+        for key, version in self.required.items():
+            assert key in held, ("lost", key, version)
+            assert held[key][1::2] == [version], ("stored twice or stale", key, held[key], version)
+        for key, found in held.items():
+            assert len(found) == 2, ("stored twice", key, found)
+            assert key in self.required or self.stale.get(key) == found[1], ("unexpected", key, found)
+        demo = {d["doc_id"] for d in self.assistant.store.documents() if Path(d["path"]).is_relative_to(SEEDS_DIR)}
+        assert bool(demo) == self.demo, ("demo articles", demo, self.demo)
+
+
+TestArticles = ArticlesMachine.TestCase
+TestArticles.settings = settings(
+    max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", "60")),
+    stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
