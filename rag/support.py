@@ -292,9 +292,13 @@ def _unmatched_negation(negated: _Facts, plain: _Facts) -> frozenset[str]:
             continue
         def held(other: _Clause, names: bool) -> int:
             return len({s for s in scope if _stem_found(s, other.stems | other.named if names else other.stems)})
+        # The other side's plain clauses together: commas split "foreign | and defense ministers" and ", Minsk,"
+        # from the words they belong with, and none of those pieces holds the scope alone.
         plain_clauses = [c for c in plain.clauses if not c.negated]
-        most = max((held(c, True) for c in plain_clauses), default=0)
-        plain_best = max((held(c, False) for c in plain_clauses), default=0)
+        together = _Clause(frozenset().union(*(c.stems for c in plain_clauses)), frozenset(), frozenset(), False,
+                           frozenset().union(*(c.named for c in plain_clauses)))
+        most = held(together, True)
+        plain_best = held(together, False)
         negated_best = max((held(c, False) for c in plain.clauses if c.negated), default=0)
         if most >= -(-2 * len(scope) // 3) and plain_best > negated_best:
             return scope

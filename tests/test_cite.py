@@ -1,5 +1,7 @@
 """Citation checking on hand-made passages: what a model's [n] claims against what the passage says."""
 
+import pytest
+
 from rag.cite import verify
 from rag.types import Passage
 
@@ -80,6 +82,23 @@ def test_a_demand_to_give_something_up_is_not_a_demand_to_do_it():
     assert checked.removed == ("Putin had demanded that Ukraine join NATO.",)
     assert "the quote negates “aspir join nato” and the claim does not" in checked.repairs[0]
     kept = verify("Putin wanted Ukraine to give up its aspirations of joining NATO. [1]", [passage("nato", NATO)])
+    assert kept.supported == 1 and kept.removed == ()
+
+
+MINSK_COMMAS = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its foreign and defense ministers "
+                "to the Belarusian capital, Minsk, for talks, but made clear that Russia still insists on the "
+                "“demilitarization and denazification” of Ukraine, effectively meaning the ouster of Zelensky’s "
+                "government.")
+
+
+@pytest.mark.parametrize("claim", ["Peskov said Moscow was not ready to send ministers to Minsk.",
+                                   "Moscow abandoned plans to send its ministers to Minsk."])
+def test_a_negation_is_caught_when_commas_split_the_quote(claim):
+    """The quote's commas cut "ministers … Minsk" into pieces; none alone held the negated words."""
+    checked = verify(f"{claim} [1]", [passage("minsk", MINSK_COMMAS)])
+    assert checked.removed == (claim,) and "the claim negates" in checked.repairs[0]
+    kept = verify("Peskov said Moscow was ready to send ministers to Minsk for talks. [1]",
+                  [passage("minsk", MINSK_COMMAS)])
     assert kept.supported == 1 and kept.removed == ()
 
 
