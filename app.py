@@ -1,7 +1,8 @@
 """The Gradio page: chat with streamed, cited answers and their sources; add and delete articles.
 
 A thin page over build_assistant(): answers come from Assistant.stream, documents from Assistant.ingest,
-remove and stats; rag/render.py turns an Answer into HTML. Run: python app.py [--host H] [--port P] [--share] [--readonly]
+remove and stats; rag/render.py turns an Answer into HTML.
+Run: python app.py [--host H] [--port P] [--share] [--readonly]
 """
 
 from __future__ import annotations
@@ -320,7 +321,9 @@ def main() -> None:
                         help="answer questions, but hide adding and deleting articles (a page shared with colleagues)")
     args = parser.parse_args()
     try:
-        settings = Settings.from_env(ui_host=args.host, ui_port=args.port, ui_share=args.share, ui_readonly=args.readonly)
+        settings = Settings.from_env(
+            ui_host=args.host, ui_port=args.port, ui_share=args.share, ui_readonly=args.readonly
+        )
         app = build_app(build_assistant(settings))
     except RagError as exc:
         raise SystemExit(f"error: {exc}") from None

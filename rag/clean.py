@@ -57,7 +57,8 @@ CREDIT_LINE = re.compile(
 _NAME = r"[A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){1,3}"
 # Two to four capitalised words, or several such names joined by commas and "and": a byline, an outlet (not a
 # heading in capitals such as "TIME FOR A SALE": names hold no "a", "for", "to"…).
-NAMES_LINE = re.compile(rf"^(?!.*\b(?:A|FOR|For|TO|To|OF|Of|IN|In|ON|On|AT|At|IS|Is)\b(?!\.)){_NAME}(?:,?\ (?:and\ )?{_NAME})*,?$")
+_NOT_IN_NAMES = r"(?!.*\b(?:A|FOR|For|TO|To|OF|Of|IN|In|ON|On|AT|At|IS|Is)\b(?!\.))"
+NAMES_LINE = re.compile(rf"^{_NOT_IN_NAMES}{_NAME}(?:,?\ (?:and\ )?{_NAME})*,?$")
 
 _SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
 _TEASER_MAX_WORDS = 12

@@ -67,7 +67,8 @@ def forget(path: Path, doc_id: str, stored_hash: str) -> str:
         return f"deleted its uploaded file {path.name}"
     opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
     with opener(path, "rt", encoding="utf-8") as lines:
-        kept = [line for number, line in enumerate(lines, start=1) if not _holds(path, number, line, doc_id, stored_hash)]
+        kept = [line for number, line in enumerate(lines, start=1)
+                if not _holds(path, number, line, doc_id, stored_hash)]
     if not any(line.strip() for line in kept):
         path.unlink(missing_ok=True)
         return f"deleted its uploaded file {path.name}, which held no other article"

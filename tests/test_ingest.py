@@ -115,7 +115,9 @@ def test_a_doc_id_seen_twice_in_one_run_is_skipped_with_a_notice(assistant, tmp_
     (tmp_path / "a.jsonl").write_text('{"doc_id": "same", "text": "First."}\n{"doc_id": "same", "text": "Second."}\n')
     report = assistant.ingest([tmp_path], progress=False)
     assert report.added == ("same",)
-    assert report.notices == (f"{tmp_path / 'a.jsonl'}: doc_id 'same' appears twice in this file; the later one skipped",)
+    assert report.notices == (
+        f"{tmp_path / 'a.jsonl'}: doc_id 'same' appears twice in this file; the later one skipped",
+    )
 
 
 def stored_texts(assistant) -> dict[str, str]:

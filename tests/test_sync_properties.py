@@ -304,7 +304,8 @@ class ArticlesMachine(RuleBasedStateMachine):
     def _read(self, paths: list[Path], prune: bool) -> None:
         """What an ingest of `paths` must leave: each article read in its new version; with `prune`, the
         articles of files gone, and the lines gone from feeds read whole, no longer required."""
-        files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.suffix in (".txt", ".jsonl")})
+        found = {f for p in paths for f in ([p] if p.is_file() else p.rglob("*"))}
+        files = sorted(f for f in found if f.suffix in (".txt", ".jsonl"))
         whole: set[str] = set()
         read_any = False
         for file in files:

@@ -42,7 +42,8 @@ def test_two_uploads_with_the_same_name_are_both_kept(page, tmp_path):
     assert (uploads / "story.txt").read_text() == first.read_text()
     assert (uploads / "story-2.txt").read_text() == second.read_text()
     again = page.add_files([str(first)])[1]  # the same file again is the same upload, not a third copy
-    assert again["unchanged"] == ("story",) and sorted(p.name for p in uploads.iterdir()) == ["story-2.txt", "story.txt"]
+    assert again["unchanged"] == ("story",)
+    assert sorted(p.name for p in uploads.iterdir()) == ["story-2.txt", "story.txt"]
 
 
 @pytest.mark.parametrize("name, opener", [("feed.jsonl", open), ("feed.jsonl.gz", gzip.open)])
