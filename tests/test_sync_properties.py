@@ -197,6 +197,7 @@ class ArticlesMachine(RuleBasedStateMachine):
         self.version = 0
         self.required: dict[tuple[str, str], int] = {}  # (file, key) -> version the store must hold
         self.stale: dict[tuple[str, str], int] = {}  # held once, file gone since: may stay or go, never twice
+        self.uploaded: set[tuple[str, int]] = set()  # (key, version) of each article uploaded and not deleted
         self.demo = False
 
     def teardown(self) -> None:
@@ -269,6 +270,7 @@ class ArticlesMachine(RuleBasedStateMachine):
         else:
             source.write_text(self._article("t", body))
         self.page.add_files([str(source)])
+        self.uploaded |= {(m.group(1), int(m.group(2))) for m in _MARK.finditer(source.read_text())}
         self._read([p for p in self.settings.uploads.iterdir() if p.read_bytes() == source.read_bytes()], prune=False)
 
     @precondition(lambda self: self.required)
@@ -277,6 +279,7 @@ class ArticlesMachine(RuleBasedStateMachine):
         held = self._held()
         key = data.draw(st.sampled_from(sorted(k for k in held if k in self.required)))
         doc_id = held[key][0]
+        self.uploaded.discard((key[1], held[key][1]))
         if on_page:
             self.page.delete(doc_id)
         else:
@@ -368,6 +371,9 @@ class ArticlesMachine(RuleBasedStateMachine):
         for key, found in held.items():
             assert len(found) == 2, ("stored twice", key, found)
             assert key in self.required or self.stale.get(key) == found[1], ("unexpected", key, found)
+        uploads = self.settings.uploads.resolve()
+        kept = {(key, found[1]) for (path, key), found in held.items() if Path(path).is_relative_to(uploads)}
+        assert self.uploaded <= kept, ("an upload lost", self.uploaded - kept)  # same-named uploads, a feed's siblings
         demo = {d["doc_id"] for d in self.assistant.store.documents() if Path(d["path"]).is_relative_to(SEEDS_DIR)}
         assert bool(demo) == self.demo, ("demo articles", demo, self.demo)
 
