@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
-from rag.assistant import Assistant
+from rag.assistant import SEEDS_DIR, Assistant
 from rag.prompts import REFUSAL
 from rag.settings import Settings
 from test_app import free_port
@@ -35,12 +35,16 @@ The mayor said the fares would return in the summer.
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory, embedder):
-    """The app answering with the local 1.5B model over a private store of the seed articles."""
+    """The app answering with the local 1.5B model over a private store of the seed articles, as the user's own
+    collection (the bundled demo articles would leave the store with the first upload)."""
     import app
 
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="local")
-    demo = app.build_app(Assistant(settings, embedder=embedder))
+    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    shutil.copytree(SEEDS_DIR, folder / "articles")
+    assistant.ingest([folder / "articles"], progress=False)
+    demo = app.build_app(assistant)
     options = app.launch_options(settings) | {"server_port": free_port()}
     demo.launch(prevent_thread_lock=True, quiet=True, **options)
     try:
@@ -197,6 +201,8 @@ def test_an_uploaded_article_with_html_shows_as_text_and_runs_nothing_then_is_de
     _wait(browser).until(lambda d: _one(d, "#rag-doomed li[role=option][aria-label=lviv_placards]")).click()
     browser.find_element(By.ID, "rag-delete").click()
     _wait(browser).until(lambda d: "Deleted" in d.find_element(By.ID, "rag-removed").text)
-    assert browser.find_element(By.ID, "rag-removed").text == "Deleted lviv_placards (1 chunk)."
+    assert browser.find_element(By.ID, "rag-removed").text == (
+        "Deleted lviv_placards (1 chunk); deleted its uploaded file lviv_placards.txt."
+    )
     assert "lviv_placards" not in browser.find_element(By.ID, "rag-documents").text
     assert "2 documents" in browser.find_element(By.ID, "rag-caption").text
