@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -382,24 +383,27 @@ class ChunkStore:
                 ) from None
             raise StoreError(f"{self.url or self.path}: Chroma failed ({type(exc).__name__}: {exc}); {again}") from None
 
-    def _reopen(self) -> None:
-        """Read the store afresh: another process wrote it (the vectors this process holds in memory are
-        stale) or rebuilt it (the collection this process held is gone)."""
-        try:
-            if not self.url:
-                import chromadb
-                from chromadb.api.shared_system_client import SharedSystemClient
+    def _reopen(self, afresh: bool = False) -> None:
+        """Take up the collection now stored under this name: after a rebuild (the collection this object held
+        is gone; a rebuild in this process leaves a moment with none), or `afresh`, when another process wrote
+        and the vectors Chroma holds in this process's memory are stale."""
+        if afresh and not self.url:
+            import chromadb
+            from chromadb.api.shared_system_client import SharedSystemClient
 
-                # Chroma keeps one in-memory copy per store folder and process; drop it so the files are read again.
-                SharedSystemClient._identifier_to_system.pop(str(self.path), None)
-                self._client = chromadb.PersistentClient(path=str(self.path), settings=self._chroma_settings)
-            self._collection = self._client.get_collection(self.collection_name, embedding_function=None)
-        except Exception as exc:
-            if not _collection_gone(exc):
-                raise
-            raise StoreError(
-                f"{self.url or self.path}: another process is rebuilding this store; ask again in a moment"
-            ) from None
+            # Chroma keeps one in-memory copy per store folder and process; drop it so the files are read again.
+            SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+            self._client = chromadb.PersistentClient(path=str(self.path), settings=self._chroma_settings)
+        for _ in range(40):
+            try:
+                self._collection = self._client.get_collection(self.collection_name, embedding_function=None)
+                break
+            except Exception as exc:
+                if not _collection_gone(exc):
+                    raise
+                time.sleep(0.05)
+        else:
+            raise StoreError(f"{self.url or self.path}: the store is being rebuilt; ask again in a moment")
         _check_manifest(self.url or self.path, dict(self._collection.metadata or {}), self.manifest)
 
     @_guarded
@@ -409,7 +413,7 @@ class ChunkStore:
         current = self._client.get_collection(self.collection_name, embedding_function=None)
         token = str((current.metadata or {}).get(_GENERATION, ""))
         if token != self._known_generation:
-            self._reopen()
+            self._reopen(afresh=True)
             self._known_generation = token
         return token
 
@@ -484,13 +488,14 @@ class ChunkStore:
 
     @_guarded
     def clear(self) -> None:
-        """Drop every chunk and start a new collection with the current manifest."""
+        """Drop every chunk and start a new collection with the current manifest (and this write session's
+        token, so that readers in this process do not take the new collection for another process's work)."""
         self._client.delete_collection(self.collection_name)
         self._collection = self._client.create_collection(
             self.collection_name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
-            metadata=dict(self.manifest),
+            metadata=dict(self.manifest) | ({_GENERATION: self._known_generation} if self._known_generation else {}),
         )
 
 
