@@ -25,7 +25,7 @@ from rag.types import Document
 
 def removed(text: str) -> list[tuple[str, str]]:
     """(step, line) for each non-empty line that clean_text drops from `text`."""
-    lines = [clean.normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = clean.normalised_lines(text)
     after_leading = clean._drop_leading_teasers(lines)
     after_furniture = clean._drop_boilerplate(after_leading)
     return [("leading", line) for line in _gone(lines, after_leading)] + [

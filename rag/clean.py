@@ -92,8 +92,7 @@ def normalise_line(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Paragraphs separated by one blank line, boilerplate removed."""
-    lines = [normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    kept = _drop_boilerplate(_drop_leading_teasers(lines))
+    kept = _drop_boilerplate(_drop_leading_teasers(normalised_lines(text)))
     paragraphs: list[str] = []
     current: list[str] = []
     for line in kept + [""]:
@@ -103,6 +102,11 @@ def clean_text(text: str) -> str:
             paragraphs.append("\n".join(current))
             current = []
     return "\n\n".join(paragraphs)
+
+
+def normalised_lines(text: str) -> list[str]:
+    """The text's lines, each normalised (normalise_line), whatever its line ends."""
+    return [normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
 
 
 def _is_headline(line: str) -> bool:

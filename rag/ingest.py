@@ -18,7 +18,7 @@ from rag.clean import clean_document
 from rag.dedup import SignatureIndex, signature
 from rag.embed import Embedder
 from rag.errors import IngestError
-from rag.loaders import MAX_DOCUMENT_BYTES, Notice, iter_documents, list_files, suffix_of
+from rag.loaders import MAX_DOCUMENT_BYTES, Notice, is_jsonl, iter_documents, list_files, open_jsonl, stem_of
 from rag.store import ChunkStore, DocVersions
 from rag.types import Chunk, Document, IngestReport
 
@@ -50,14 +50,11 @@ def check_paths(paths: list[Path]) -> None:
 
 def count_documents(paths: list[Path]) -> int:
     """A cheap upper bound for the progress bar: one per file, one per JSONL line."""
-    import gzip
-
     total = 0
     for file in list_files(paths):
-        if suffix_of(file) in (".jsonl", ".jsonl.gz") and file.is_file():
-            opener = gzip.open if suffix_of(file) == ".jsonl.gz" else open
+        if is_jsonl(file) and file.is_file():
             try:
-                with opener(file, "rb") as lines:
+                with open_jsonl(file, "rb") as lines:
                     total += sum(1 for line in lines if line.strip())
             except (OSError, EOFError):
                 continue
@@ -102,7 +99,7 @@ class _Identities:
 
     def __init__(self, versions: dict[str, DocVersions]) -> None:
         self.owner = {doc_id: v.path for doc_id, v in versions.items()}  # doc_id -> the file it is stored from
-        self.by_file = {v.path: doc_id for doc_id, v in versions.items() if not _is_jsonl(v.path)}
+        self.by_file = {v.path: doc_id for doc_id, v in versions.items() if not is_jsonl(v.path)}
         self.read: dict[str, str] = {}  # doc_id -> file, for the documents read in this run
 
     def assign(self, doc: Document) -> tuple[str | None, str]:
@@ -127,15 +124,11 @@ class _Identities:
         raise AssertionError("the last candidate id holds the file's hash and cannot be taken")
 
 
-def _is_jsonl(path: str) -> bool:
-    return suffix_of(Path(path)) in (".jsonl", ".jsonl.gz")
-
-
 def _candidates(doc_id: str, path: str) -> list[str]:
     """`doc_id`, then with ever more of the folders above its file in front, then with the file's hash."""
     file = Path(path)
-    if _is_jsonl(path):
-        folders = [*file.parent.parts[1:], file.name[: -len(suffix_of(file))]]
+    if is_jsonl(path):
+        folders = [*file.parent.parts[1:], stem_of(file)]
     else:
         folders = list(file.parent.parts[1:])
         depth = doc_id.count("/")  # the folders the id already names
@@ -205,7 +198,7 @@ def _removable(read: _Read, paths: list[Path], prune: bool, demo: bool) -> list[
             continue
         elif not file.exists():
             removable.append((doc_id, f"its file {file} no longer exists"))
-        elif _is_jsonl(version.path) and version.path not in read.skipped_files:
+        elif is_jsonl(version.path) and version.path not in read.skipped_files:
             removable.append((doc_id, f"no line of {file} holds it any more"))
     return removable
 

@@ -22,7 +22,8 @@ from rag.types import Document
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".pdf", ".jsonl", ".jsonl.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".pdf",) + JSONL_SUFFIXES
 
 # A leading "date 2022-02-25" (as scraped articles often carry) is metadata, not article text.
 _LEADING_DATE = re.compile(r"\A\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
@@ -85,6 +86,21 @@ def suffix_of(path: Path) -> str:
     return ".jsonl.gz" if name.endswith(".jsonl.gz") else path.suffix.lower()
 
 
+def stem_of(path: Path) -> str:
+    """The file's name without its suffix ("feed" of feed.jsonl.gz)."""
+    return path.name[: len(path.name) - len(suffix_of(path))]
+
+
+def is_jsonl(path: Path | str) -> bool:
+    """Whether `path` holds one article per line (.jsonl, .jsonl.gz)."""
+    return suffix_of(Path(path)) in JSONL_SUFFIXES
+
+
+def open_jsonl(path: Path | str, mode: str, **kwargs):
+    """A JSONL file opened as `open` would, through gzip when it is .jsonl.gz."""
+    return (gzip.open if suffix_of(Path(path)) == ".jsonl.gz" else open)(path, mode, **kwargs)
+
+
 def iter_documents(paths: list[Path], max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Document | Notice]:
     """Every document under `paths` (files or folders, recursive), in a stable order; one bigger than
     `max_bytes` (a file, or a JSONL record) is skipped with a Notice."""
@@ -127,7 +143,7 @@ def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES
         yield skip(path, "is not a regular file (a pipe, socket or device); skipped")
         return
     try:
-        if suffix in (".jsonl", ".jsonl.gz"):
+        if is_jsonl(path):
             yield from _load_jsonl(path, max_bytes)
             return
         size = path.stat().st_size
@@ -309,9 +325,8 @@ def _load_pdf(path: Path, data: bytes, doc_id: str) -> Document | Notice:
 
 def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | Notice]:
     """One article per line: doc_id, title, date, source, url, text (only text is required)."""
-    opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8", errors="strict") as lines:
+        with open_jsonl(path, "rt", encoding="utf-8", errors="strict") as lines:
             for number, line in enumerate(lines, start=1):
                 if len(line) > max_bytes:  # characters: at least as many bytes
                     yield skip(path, _too_big(len(line.encode()), max_bytes), number)

@@ -7,15 +7,16 @@ Only files in the uploads folder are the page's to change; a user's own folders 
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from rag.chunking import content_hash
 from rag.clean import clean_document
-from rag.loaders import record_to_document, suffix_of
+from rag.loaders import is_jsonl, open_jsonl, record_to_document, stem_of, suffix_of
 from rag.types import Document
 
 
@@ -27,14 +28,14 @@ def keep(sources: list[Path], folder: Path) -> list[Path]:
     for source in sources:
         target = _free_name(source, folder)
         if not target.exists():
-            _copy_atomically(source, target)
+            with _replacing(target) as temporary:
+                shutil.copyfile(source, temporary)
         kept.append(target)
     return kept
 
 
 def _free_name(source: Path, folder: Path) -> Path:
-    suffix = suffix_of(source)
-    stem = source.name[: len(source.name) - len(suffix)] if suffix else source.name
+    suffix, stem = suffix_of(source), stem_of(source)
     data = source.read_bytes()
     for n in range(1, 10_000):
         target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
@@ -43,11 +44,14 @@ def _free_name(source: Path, folder: Path) -> Path:
     raise OSError(f"{folder}: 10,000 uploads named {source.name}; rename the file before uploading it")
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+@contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary file beside `target` (hidden, with its suffix) to write; it replaces `target` whole once the
+    block ends without error."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=suffix_of(target))
     os.close(handle)
     try:
-        shutil.copyfile(source, temporary)
+        yield Path(temporary)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
@@ -62,24 +66,17 @@ def forget(path: Path, doc_id: str, stored_hash: str) -> str:
     """Take the article stored as `doc_id` (content hash `stored_hash`) out of the page's copy `path`, so no
     later ingest brings it back: a one-article file is deleted, a JSONL file loses that line only (and is
     deleted when no line is left). Returns what was done, for the page."""
-    if suffix_of(path) not in (".jsonl", ".jsonl.gz"):
+    if not is_jsonl(path):
         path.unlink(missing_ok=True)
         return f"deleted its uploaded file {path.name}"
-    opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
+    with open_jsonl(path, "rt", encoding="utf-8") as lines:
         kept = [line for number, line in enumerate(lines, start=1)
                 if not _holds(path, number, line, doc_id, stored_hash)]
     if not any(line.strip() for line in kept):
         path.unlink(missing_ok=True)
         return f"deleted its uploaded file {path.name}, which held no other article"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    os.close(handle)
-    try:
-        with opener(temporary, "wt", encoding="utf-8") as out:
-            out.writelines(kept)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    with _replacing(path) as temporary, open_jsonl(temporary, "wt", encoding="utf-8") as out:
+        out.writelines(kept)
     return f"took its line out of the uploaded file {path.name}; the file's other articles stay"
 
 

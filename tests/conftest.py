@@ -34,12 +34,17 @@ def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
 
 
+def copy_seeds(folder: Path) -> Path:
+    """A copy of the bundled seed articles in `folder`: the user's own articles, not the demo ones (which leave
+    the store with the first ingest of anything else)."""
+    shutil.copytree(SEEDS_DIR, folder)
+    return folder
+
+
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
     """A private, writable copy of the bundled seed articles."""
-    folder = tmp_path / "seeds"
-    shutil.copytree(SEEDS_DIR, folder)
-    return folder
+    return copy_seeds(tmp_path / "seeds")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The Gradio app started on a free loopback port and used through gradio_client, as a script would."""
 
 import json
-import shutil
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINSK_QUESTION, SEED_000, SEED_003
-from rag.assistant import SEEDS_DIR, Assistant
+from conftest import MINSK_QUESTION, SEED_000, SEED_003, copy_seeds
+from rag.assistant import Assistant
 from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -39,8 +38,7 @@ def served(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("app")
     settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="extractive")
     assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
-    shutil.copytree(SEEDS_DIR, folder / "articles")  # the user's own collection: uploads join it
-    assistant.ingest([folder / "articles"], progress=False)
+    assistant.ingest([copy_seeds(folder / "articles")], progress=False)  # the user's own: uploads join them
     demo = app.build_app(assistant)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)

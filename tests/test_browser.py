@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINSK_QUESTION, SEED_000
-from rag.assistant import SEEDS_DIR, Assistant
+from conftest import MINSK_QUESTION, SEED_000, copy_seeds
+from rag.assistant import Assistant
 from rag.prompts import REFUSAL
 from rag.settings import Settings
 from test_app import free_port
@@ -42,8 +42,7 @@ def page_url(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="local")
     assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
-    shutil.copytree(SEEDS_DIR, folder / "articles")
-    assistant.ingest([folder / "articles"], progress=False)
+    assistant.ingest([copy_seeds(folder / "articles")], progress=False)
     demo = app.build_app(assistant)
     options = app.launch_options(settings) | {"server_port": free_port()}
     demo.launch(prevent_thread_lock=True, quiet=True, **options)

@@ -225,3 +225,4 @@ def test_the_demo_articles_leave_when_the_user_ingests_their_own(settings, embed
     assert f"removed the bundled demo article {SEED_000!r}: the store now holds your own articles" in report.notices
     reopened = Assistant(settings, embedder=embedder)  # not empty: the demo does not come back
     assert sorted(stored_texts(reopened)) == ["story"]
+

@@ -157,13 +157,19 @@ class SyncMachine(RuleBasedStateMachine):
             assert doc_id in found or copies, (doc_id, first_sentence, found)
 
 
-TestSync = SyncMachine.TestCase
-TestSync.settings = settings(
-    max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", "100")),
-    stateful_step_count=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+def bounded(machine, examples: int, steps: int):
+    """The machine's test case, run for `examples` sequences (RAG_SYNC_EXAMPLES for more) of up to `steps`."""
+    case = machine.TestCase
+    case.settings = settings(
+        max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", str(examples))),
+        stateful_step_count=steps,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    return case
+
+
+TestSync = bounded(SyncMachine, examples=100, steps=15)
 
 
 # ---- articles that must never be lost -------------------------------------------------------------------------
@@ -378,10 +384,4 @@ class ArticlesMachine(RuleBasedStateMachine):
         assert bool(demo) == self.demo, ("demo articles", demo, self.demo)
 
 
-TestArticles = ArticlesMachine.TestCase
-TestArticles.settings = settings(
-    max_examples=int(os.environ.get("RAG_SYNC_EXAMPLES", "60")),
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+TestArticles = bounded(ArticlesMachine, examples=60, steps=20)
