@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from pathlib import Path
 
 from rag.types import Document
 
@@ -65,6 +66,7 @@ _TEASER_MAX_WORDS = 12
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")  # what valid_unicode writes for an undecodable byte
 
 
 def clean_document(doc: Document) -> Document:
@@ -82,6 +84,15 @@ def valid_unicode(text: str) -> str:
     return _SURROGATE.sub(
         lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}" if "\udc80" <= m.group() <= "\udcff" else "\ufffd", text
     )
+
+
+def file_exists(shown: str) -> bool:
+    """Whether the file a document's `path` names exists, also when valid_unicode had to escape bytes of its
+    name that are not UTF-8 ("caf\\xe9.txt" names the file whose name holds the byte 0xe9)."""
+    if Path(shown).exists():
+        return True
+    raw = _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), shown)
+    return raw != shown and Path(raw).exists()
 
 
 def normalise_line(text: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from rag.chunking import chunk_document, content_hash
-from rag.clean import clean_document
+from rag.clean import clean_document, file_exists
 from rag.dedup import SignatureIndex, signature
 from rag.embed import Embedder
 from rag.errors import IngestError
@@ -114,7 +114,7 @@ class _Identities:
                     return None, f"{doc.path}: doc_id {candidate!r} appears twice in this file; the later one skipped"
                 continue
             owner = self.owner.get(candidate, "")
-            if not owner or owner == doc.path or not Path(owner).exists():
+            if not owner or owner == doc.path or not file_exists(owner):
                 self.read[candidate] = doc.path
                 if candidate == wanted:
                     return candidate, ""
@@ -196,7 +196,7 @@ def _removable(read: _Read, paths: list[Path], prune: bool, demo: bool) -> list[
             removable.append((doc_id, DEMO_GONE))
         elif not prune or not any(file == root or root in file.parents for root in roots):
             continue
-        elif not file.exists():
+        elif not file_exists(version.path):
             removable.append((doc_id, f"its file {file} no longer exists"))
         elif is_jsonl(version.path) and version.path not in read.skipped_files:
             removable.append((doc_id, f"no line of {file} holds it any more"))

@@ -59,7 +59,7 @@ class Notice:
 
 def skip(path: Path, reason: str, line: int = 0) -> Notice:
     """A notice that `path` (or its JSONL line `line`) was skipped: its article is not in this read."""
-    return Notice(f"{path} line {line}" if line else str(path), reason, skipped=str(path.resolve()))
+    return Notice(f"{path} line {line}" if line else str(path), reason, skipped=valid_unicode(str(path.resolve())))
 
 
 def dependency_status(kind: str) -> list[tuple[str, str]]:

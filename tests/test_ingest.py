@@ -1,5 +1,6 @@
 import dataclasses
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -226,3 +227,30 @@ def test_the_demo_articles_leave_when_the_user_ingests_their_own(settings, embed
     reopened = Assistant(settings, embedder=embedder)  # not empty: the demo does not come back
     assert sorted(stored_texts(reopened)) == ["story"]
 
+
+def test_prune_keeps_a_skipped_feed_whose_name_is_not_utf8(assistant, tmp_path):
+    """A skipped file is named as its stored articles name it, undecodable bytes and all."""
+    import os
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    feed = Path(os.fsdecode(bytes(folder) + b"/feed\xff.jsonl"))
+    feed.write_text('{"doc_id": "one", "text": "The mayor opened a bridge."}\n'
+                    '{"doc_id": "two", "text": "A storm cut power to the harbour."}\n')
+    assistant.ingest([folder], progress=False)
+    feed.write_text('{"doc_id": "one", "text": "The mayor opened a bridge."}\n{"doc_id": "two", "text": \n')
+    report = assistant.ingest([folder], prune=True, progress=False)
+    assert report.removed == () and sorted(stored_texts(assistant)) == ["one", "two"]
+
+
+def test_a_file_whose_name_is_not_utf8_keeps_its_id_against_a_namesake(assistant, tmp_path):
+    import os
+
+    for root, text in (("x", "The council approved a new tram line."), ("y", "Flooding closed the river port.")):
+        (tmp_path / root).mkdir()
+        Path(os.fsdecode(bytes(tmp_path / root) + b"/caf\xe9.txt")).write_text(text)
+    assistant.ingest([tmp_path / "x"], progress=False)
+    report = assistant.ingest([tmp_path / "y"], progress=False)
+    assert report.added == ("y/caf\\xe9",)
+    texts = stored_texts(assistant)
+    assert "tram line" in texts["caf\\xe9"] and "river port" in texts["y/caf\\xe9"]
