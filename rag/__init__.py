@@ -2,6 +2,8 @@
 
 from rag.assistant import Assistant
 from rag.errors import ConfigError, GenerationError, IngestError, RagError, StoreError, StoreMismatchError
+from rag.factory import build_assistant
+from rag.filters import Filters
 from rag.settings import Settings
 from rag.types import Answer, Citation, Document, IngestReport, Passage
 
@@ -11,6 +13,7 @@ __all__ = [
     "Citation",
     "ConfigError",
     "Document",
+    "Filters",
     "GenerationError",
     "IngestError",
     "IngestReport",
@@ -19,4 +22,5 @@ __all__ = [
     "Settings",
     "StoreError",
     "StoreMismatchError",
+    "build_assistant",
 ]

@@ -113,18 +113,19 @@ def _run(args: argparse.Namespace) -> int:
 
     from rag.factory import build_assistant
 
+    filters = _filters(args) if args.command in ("ask", "search") else None  # checked before the store is opened
     assistant = build_assistant(settings, seed_if_empty=args.command in ("ask", "search"))
     if args.command == "ingest":
         report = assistant.ingest(args.paths, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild)
         _print_ingest(report, assistant.store.count(), args.json)
     elif args.command == "ask":
-        answer = _stream_answer(assistant, args.question, args.k, _filters(args), live=sys.stdout.isatty() and not args.json)
+        answer = _stream_answer(assistant, args.question, args.k, filters, live=sys.stdout.isatty() and not args.json)
         if args.json:
             _print_json(answer.to_dict())
         else:
             _print_answer(answer)
     elif args.command == "search":
-        passages = assistant.search(args.query, k=args.k, distinct_documents=args.documents, **_filters(args))
+        passages = assistant.search(args.query, k=args.k, distinct_documents=args.documents, filters=filters)
         if args.json:
             _print_json([dataclasses.asdict(p) for p in passages])
         else:
@@ -210,16 +211,19 @@ def _filter_arguments(command) -> None:
     )
 
 
-def _filters(args) -> dict:
-    return {"since": args.since, "until": args.until, "sources": args.source, "as_of": args.as_of}
+def _filters(args):
+    """The --since/--until/--source/--as-of arguments as one checked Filters value."""
+    from rag.filters import Filters
+
+    return Filters.of(since=args.since, until=args.until, sources=args.source, as_of=args.as_of)
 
 
-def _stream_answer(assistant, question: str, k: int | None, filters: dict, live: bool):
+def _stream_answer(assistant, question: str, k: int | None, filters, live: bool):
     """The Answer; on a terminal the model's draft is shown as it is written, then replaced by the checked text."""
     from rag.types import Answer
 
     draft = []
-    for event in assistant.stream(question, k=k, **filters):
+    for event in assistant.stream(question, k=k, filters=filters):
         if isinstance(event, Answer):
             if draft:
                 print("\n", flush=True)

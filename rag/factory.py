@@ -1,13 +1,21 @@
-"""The one place that picks implementations from settings: build_assistant(settings)."""
+"""The one place that picks implementations from settings and assembles them: build_assistant(settings)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from rag.assistant import Assistant
 from rag.embed import Embedder, SentenceTransformerEmbedder
+from rag.extractive import ExtractiveAnswerer
 from rag.generate import Generator
+from rag.ingest import SEEDS_DIR
+from rag.lexical import LexicalIndex
+from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import ChunkStore, manifest_for
+
+# build_assistant's `generator` when none is given: the one RAG_LLM picks (None itself means no model).
+FROM_SETTINGS = object()
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -19,11 +27,8 @@ def build_store(settings: Settings, embedder: Embedder) -> ChunkStore:
     return ChunkStore(settings.store, settings.collection, manifest, url=settings.chroma_url)
 
 
-def build_retriever(settings: Settings, store: ChunkStore):
+def build_retriever(settings: Settings, store: ChunkStore) -> Retriever:
     """Meaning, words or both, as RAG_RETRIEVAL says; the BM25 index lives beside the store."""
-    from rag.lexical import LexicalIndex
-    from rag.retrieve import Retriever
-
     return Retriever(store, LexicalIndex.of(store) if settings.retrieval != "dense" else None, settings)
 
 
@@ -53,8 +58,24 @@ def build_generator(settings: Settings) -> Generator | None:
     return None
 
 
-def build_assistant(settings: Settings | None = None, *, seed_if_empty: bool = True):
-    """An Assistant whose parts are built by the functions above."""
-    from rag.assistant import Assistant
-
-    return Assistant(settings or Settings.from_env(), seed_if_empty=seed_if_empty)
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    store: ChunkStore | None = None,
+    generator: Generator | None | object = FROM_SETTINGS,
+    seed_if_empty: bool = True,
+) -> Assistant:
+    """An Assistant over RAG_* settings (or `settings`), its parts built by the functions above unless given:
+    pass `embedder`, `store` or `generator` to share one or to use a fake (generator=None: no model, quote).
+    An empty store gets the two bundled demo articles when `seed_if_empty`."""
+    settings = settings or Settings.from_env()
+    embedder = embedder or build_embedder(settings)
+    store = store or build_store(settings, embedder)
+    if generator is FROM_SETTINGS:
+        generator = build_generator(settings)
+    answerer = ExtractiveAnswerer(embedder, settings.min_sentence_score)
+    assistant = Assistant(settings, embedder, store, build_retriever(settings, store), answerer, generator)
+    if seed_if_empty and store.count() == 0:
+        assistant.ingest([SEEDS_DIR], progress=False)
+    return assistant

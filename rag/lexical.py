@@ -21,8 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.store import ChunkStore, day_number
-from rag.types import Filters
+from rag.filters import Filters, day_number
+from rag.store import ChunkStore
 
 INDEX_DIR = ".rag-bm25"
 _META = "chunks.json"
@@ -171,16 +171,8 @@ class LexicalIndex:
 
 
 def _mask(built: _Built, filters: Filters) -> np.ndarray | None:
-    """1 for chunks the filters let through, 0 for the rest (None: no filter). Same rules as Chroma's."""
+    """1 for chunks the filters let through, 0 for the rest (None: no filter): Filters.terms read on arrays."""
     if not filters:
         return None
-    keep = np.ones(len(built.ids), dtype=bool)
-    if filters.since:
-        keep &= built.days >= day_number(filters.since)
-    if filters.until:
-        keep &= (built.days <= day_number(filters.until)) & (built.days > 0)
-    if filters.as_of:
-        keep &= built.days <= day_number(filters.as_of)
-    if filters.sources:
-        keep &= np.isin(built.sources, list(filters.sources))
+    keep = np.ones(len(built.ids), dtype=bool) & filters.admits_values(built.days, built.sources)
     return keep.astype(np.float32)

@@ -11,7 +11,7 @@ import html
 from typing import Sequence
 
 from rag.cite import CITATION_MARK
-from rag.retrieve import collapse_to_documents, describe_filters
+from rag.retrieve import collapse_to_documents
 from rag.types import Answer, Citation, Passage
 
 # Every character HTML or the chat's Markdown renderer would read as markup, as a numeric entity, in one pass:
@@ -58,7 +58,7 @@ def _removed(answer: Answer) -> str:
 
 
 def _limits(answer: Answer) -> str:
-    return f" (limited to {escape(describe_filters(answer.filters))})" if answer.filters else ""
+    return f" (limited to {escape(answer.filters.describe())})" if answer.filters else ""
 
 
 def _linked(answer: Answer, turn: int) -> str:

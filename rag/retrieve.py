@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import operator
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from rag.dedup import SignatureIndex
-from rag.errors import ConfigError
-from rag.store import ArticleFacts, ChunkStore, day_number
-from rag.types import Filters, Passage
+from rag.filters import Filters, day_number
+from rag.store import ArticleFacts, ChunkStore
+from rag.types import Passage
 
 # When collapsing to articles, look this many times deeper so k distinct articles usually survive.
 _COLLAPSE_DEPTH = 5
@@ -81,31 +80,14 @@ class Retriever:
 
     def _nearest(self, vector: list[float], depth: int, filters: Filters) -> list[Passage]:
         """The `depth` chunks nearest to `vector` among those `filters` admit."""
-        where = where_clause(filters)
+        where = filters.where()
         if where is None:
             return self.store.query(vector, depth)
         wide = self.store.query(vector, depth * FILTER_HEADROOM)
-        kept = [p for p in wide if admits(where, p)]
+        kept = [p for p in wide if filters.admits(p)]
         if len(kept) >= depth or len(wide) < depth * FILTER_HEADROOM:  # enough, or the whole collection was read
             return kept[:depth]
         return self.store.query(vector, depth, where)
-
-
-# The comparisons where_clause writes, as Chroma reads them.
-_OPERATORS = {"$gte": operator.ge, "$lte": operator.le, "$gt": operator.gt, "$in": lambda value, names: value in names}
-
-
-def admits(where: dict | None, passage: Passage) -> bool:
-    """Whether Chroma's `where` filter, as where_clause writes it, lets this passage's chunk through: the same
-    filter read here, so the two can never disagree on what a filter means."""
-    if where is None:
-        return True
-    if "$and" in where:
-        return all(admits(term, passage) for term in where["$and"])
-    ((field, condition),) = where.items()
-    ((op, bound),) = condition.items()
-    value = day_number(passage.date) if field == "day" else getattr(passage, field)
-    return _OPERATORS[op](value, bound)
 
 
 def doc_id_of(chunk_id: str) -> str:
@@ -150,62 +132,6 @@ def drop_near_duplicates(articles: dict[str, ArticleFacts], passages: list[Passa
         else:
             kept.add(doc_id, signature)
     return [p for p in passages if p.doc_id not in dropped]
-
-
-def make_filters(
-    since: str | dt.date | None = None, until: str | dt.date | None = None, sources: Iterable[str] | str | None = None,
-    as_of: str | dt.date | None = None,
-) -> Filters:
-    """Filters from user input, checked: dates as YYYY-MM-DD (or date objects), since not after until."""
-    since_day, until_day, as_of_day = _iso(since, "since"), _iso(until, "until"), _iso(as_of, "as_of")
-    if since_day and until_day and since_day > until_day:
-        raise ConfigError(f"since {since_day} is after until {until_day}; swap them or drop one")
-    sources = [sources] if isinstance(sources, str) else list(sources or ())
-    if not all(isinstance(name, str) for name in sources):
-        raise ConfigError(f"sources must be names (text), e.g. sources=['Reuters']; got {sources!r:.80}")
-    names = tuple(dict.fromkeys(name.strip() for name in sources if name.strip()))
-    return Filters(since_day, until_day, names, as_of_day)
-
-
-def _iso(value: str | dt.date | None, name: str) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()[:10]
-    try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError:
-        raise ConfigError(f"{name}={value!r} is not a date; write it as YYYY-MM-DD, e.g. 2022-02-24") from None
-
-
-def describe_filters(filters: Filters) -> str:
-    """The filters in words, for messages: "dates 2022-02-01 to 2022-03-01, sources Reuters or AP"."""
-    parts = []
-    if filters.since or filters.until:
-        parts.append(f"dates {filters.since or 'any'} to {filters.until or 'any'}")
-    if filters.sources:
-        parts.append("sources " + " or ".join(filters.sources))
-    if filters.as_of:
-        parts.append(f"as of {filters.as_of}")
-    return ", ".join(parts) or "no filters"
-
-
-def where_clause(filters: Filters) -> dict | None:
-    """The Chroma `where` filter for `filters`, or None when they let everything through."""
-    terms: list[dict] = []
-    if filters.since:
-        terms.append({"day": {"$gte": day_number(filters.since)}})
-    if filters.until:
-        terms.append({"day": {"$lte": day_number(filters.until)}})
-    if filters.until and not filters.since:
-        terms.append({"day": {"$gt": 0}})  # an undated article (day 0) is not known to be before `until`
-    if filters.sources:
-        terms.append({"source": {"$in": list(filters.sources)}})
-    if filters.as_of:
-        terms.append({"day": {"$lte": day_number(filters.as_of)}})  # undated articles (day 0) stay
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
 def collapse_to_documents(passages: list[Passage], k: int) -> list[Passage]:

@@ -9,6 +9,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag.filters import Filters
+
 
 @dataclass(frozen=True)
 class Document:
@@ -51,21 +53,6 @@ class Passage:
     start: int
     end: int
     score: float  # cosine similarity to the query, higher is closer
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which articles a search may return: published within [since, until] (ISO dates, inclusive; an article
-    with no date is left out once either is set), and from one of `sources` (exact names) when any are given.
-    `as_of` is the day the question is asked: later articles are left out, and those close to it preferred."""
-
-    since: str = ""
-    until: str = ""
-    sources: tuple[str, ...] = ()
-    as_of: str = ""
-
-    def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.sources or self.as_of)
 
 
 @dataclass(frozen=True)

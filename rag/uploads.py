@@ -62,6 +62,20 @@ def owns(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def forget_if_uploaded(source: str, doc_id: str, stored_hash: str, folder: Path) -> str:
+    """Once the article stored as `doc_id` (content hash `stored_hash`) has left the store, settle the file it was
+    read from, `source`: the page's copy in the uploads `folder` loses it (see forget); a user's own file is left
+    alone, and the article comes back when that file is ingested again. Returns what became of the file as a clause
+    that ends the page's "Deleted …" sentence; empty when the file is gone."""
+    path = Path(source) if source else None
+    if path is None or not path.exists():
+        return ""
+    if owns(path, folder):
+        return "; " + forget(path, doc_id, stored_hash)
+    return (f". Its file {path} is not an upload, so the page leaves it alone: the article comes back the next time "
+            "that file is ingested")
+
+
 def forget(path: Path, doc_id: str, stored_hash: str) -> str:
     """Take the article stored as `doc_id` (content hash `stored_hash`) out of the page's copy `path`, so no
     later ingest brings it back: a one-article file is deleted, a JSONL file loses that line only (and is

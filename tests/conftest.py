@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import SEEDS_DIR, Assistant
+from rag.ingest import SEEDS_DIR
+from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.embed import SentenceTransformerEmbedder
 from rag.settings import Settings
 
@@ -55,14 +57,14 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def assistant(settings: Settings, embedder) -> Assistant:
     """An Assistant over an empty temporary store."""
-    return Assistant(settings, embedder=embedder, seed_if_empty=False)
+    return build_assistant(settings, embedder=embedder, seed_if_empty=False)
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory, embedder) -> Assistant:
     """An Assistant whose temporary store holds the seed articles; shared by read-only tests."""
     store = tmp_path_factory.mktemp("seeded") / "store"
-    return Assistant(Settings(store=store, llm="extractive"), embedder=embedder)
+    return build_assistant(Settings(store=store, llm="extractive"), embedder=embedder)
 
 
 def write_articles(folder: Path, articles: list[dict]) -> Path:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.chunking import chunk_document
 from rag.clean import clean_document
 from rag.errors import StoreError
@@ -36,7 +37,7 @@ WORDS = "talks troops border capital sanctions minister city forces report peace
 
 def open_assistant(store: Path) -> Assistant:
     settings = Settings(store=store, chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, retrieval="hybrid", llm="extractive")
-    return Assistant(settings, embedder=HashEmbedder(dim=256), seed_if_empty=False)
+    return build_assistant(settings, embedder=HashEmbedder(dim=256), seed_if_empty=False)
 
 
 def write_article(corpus: Path, name: str, version: int, rng: random.Random) -> None:

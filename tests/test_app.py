@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000, SEED_003, copy_seeds
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def served(tmp_path_factory, embedder):
 
     folder = tmp_path_factory.mktemp("app")
     settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="extractive")
-    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
     assistant.ingest([copy_seeds(folder / "articles")], progress=False)  # the user's own: uploads join them
     demo = app.build_app(assistant)
     port = free_port()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import write_articles
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.chunking import chunk_document
 from rag.dedup import signature
 from rag.retrieve import ARTICLE_FIELD, article_bonus
@@ -50,7 +50,7 @@ FIELD = [
 
 
 def _assistant(tmp_path, embedder, articles):
-    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
     assistant.ingest([write_articles(tmp_path / "articles", articles)], progress=False)
     return assistant
 
@@ -78,7 +78,7 @@ def test_ingest_stores_each_titles_vector_with_its_first_chunk(articles_assistan
 
 def test_a_store_written_before_title_vectors_gets_them_at_the_next_ingest(tmp_path, embedder):
     settings = Settings(store=tmp_path / "store", llm="extractive")
-    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
     doc = Document(doc_id="old", title="Mauna Loa erupts", date="2022-11-28", source="Wire", path="old.txt", url="",
                    text=ARTICLES[0]["text"])
     untitled = dataclasses.replace(doc, doc_id="untitled", title="", path="untitled.txt")

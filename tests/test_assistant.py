@@ -1,6 +1,7 @@
 import pytest
 
-from rag.assistant import SEEDS_DIR, Assistant
+from rag.ingest import SEEDS_DIR
+from rag.factory import build_assistant
 from rag.clean import clean_document
 from rag.errors import ConfigError
 from rag.sentences import split_sentences
@@ -16,7 +17,7 @@ def cleaned_text(doc_id: str) -> str:
 
 
 def test_assistant_with_an_empty_store_ingests_the_bundled_seeds(tmp_path, embedder):
-    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder)
+    assistant = build_assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder)
     assert [row["doc_id"] for row in assistant.store.documents()] == [SEED_000, SEED_003]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000, copy_seeds
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.prompts import REFUSAL
 from rag.settings import Settings
 from test_app import free_port
@@ -41,7 +41,7 @@ def page_url(tmp_path_factory, embedder):
 
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="local")
-    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
     assistant.ingest([copy_seeds(folder / "articles")], progress=False)
     demo = app.build_app(assistant)
     options = app.launch_options(settings) | {"server_port": free_port()}

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import SEEDS_DIR
+from rag.ingest import SEEDS_DIR
 from rag.clean import clean_text
 from rag.loaders import iter_documents
 from rag.clean import clean_document

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rag.assistant import SEEDS_DIR
+from rag.ingest import SEEDS_DIR
 
 from conftest import MINSK_QUESTION, SEED_000
 

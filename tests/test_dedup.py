@@ -4,7 +4,7 @@ shown once in results; different stories on the same topic are not touched."""
 from __future__ import annotations
 
 from conftest import write_articles
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.dedup import NEAR_DUPLICATE, SignatureIndex, signature, similarity
 from rag.settings import Settings
 
@@ -35,7 +35,7 @@ def test_signatures_find_the_wire_copy_and_not_a_story_on_the_same_topic():
 
 
 def test_a_syndicated_copy_is_named_at_ingest_and_shown_once(tmp_path, embedder):
-    assistant = Assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(Settings(store=tmp_path / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
     notices: list[str] = []
     corpus = write_articles(tmp_path / "corpus", [
         {"doc_id": "agency", "title": "Power restored to Zaporizhzhia plant", "date": "2022-10-08", "text": STORY},
@@ -66,7 +66,7 @@ def test_articles_stored_before_signatures_get_them_from_their_chunks_at_the_nex
     from rag.testing import HashEmbedder
 
     settings = Settings(store=tmp_path / "store", chunk_size=40, chunk_overlap=8, llm="extractive")
-    assistant = Assistant(settings, embedder=HashEmbedder(), seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=HashEmbedder(), seed_if_empty=False)
     corpus = write_articles(tmp_path / "corpus", [{"doc_id": "agency", "text": STORY}, {"doc_id": "wire", "text": WIRE_COPY}])
     assistant.ingest([corpus], progress=False, on_notice=lambda line: None)
     written = assistant.store.signatures()

@@ -144,10 +144,10 @@ class _ReversedStore:
 
 @pytest.mark.slow
 def test_a_broken_retriever_fails_the_regression_check(seeded):
-    from rag.assistant import Assistant
+    from rag.factory import build_assistant
 
     settings = dataclasses.replace(seeded.settings, retrieval="dense")  # the vectors alone, so nothing hides the fault
-    broken = Assistant(settings, embedder=seeded.embedder, store=_ReversedStore(seeded.store))
+    broken = build_assistant(settings, embedder=seeded.embedder, store=_ReversedStore(seeded.store))
     questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group != "followup"]
     run = evaluate(broken, questions, label="extractive", progress=False)
     failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "extractive"))
@@ -162,10 +162,10 @@ def test_the_small_local_model_meets_its_recorded_floors(seeded):
     """The whole seed set through llama.cpp with the small packaged model (about 4 minutes on 2 cores)."""
     from dataclasses import replace
 
-    from rag.assistant import Assistant
+    from rag.factory import build_assistant
 
     settings = replace(seeded.settings, llm="local", model="qwen2.5-coder-0.5b")
-    assistant = Assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
     run = evaluate(assistant, load_questions(DEFAULT_QUESTIONS), label=SMALL_MODEL, progress=False)
     failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, SMALL_MODEL))
     assert failures == [], "\n".join(failures)
@@ -176,10 +176,10 @@ def test_the_default_local_model_meets_its_recorded_floors(seeded):
     """The whole seed set with the default model, Qwen2.5-Coder-1.5B (about 7 minutes on 2 cores)."""
     from dataclasses import replace
 
-    from rag.assistant import Assistant
+    from rag.factory import build_assistant
 
     settings = replace(seeded.settings, llm="local", model="qwen2.5-coder-1.5b")
-    assistant = Assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
     run = evaluate(assistant, load_questions(DEFAULT_QUESTIONS), label="local:qwen2.5-coder-1.5b", progress=False)
     failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "local:qwen2.5-coder-1.5b"))
     assert failures == [], "\n".join(failures)

@@ -3,13 +3,11 @@
 import pytest
 
 from conftest import write_articles
-from rag.assistant import Assistant
 from rag import retrieve
 from rag.errors import ConfigError
-from rag.retrieve import admits, make_filters, where_clause
+from rag.factory import build_assistant
+from rag.filters import Filters, day_number
 from rag.settings import Settings
-from rag.store import day_number
-from rag.types import Filters
 
 # One story told three times: only dates and sources tell the articles apart.
 ARTICLES = [
@@ -27,7 +25,7 @@ QUESTION = "Where did grain exporters meet to discuss safe passage for wheat shi
 def grain(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("grain")
     corpus = write_articles(folder, ARTICLES)
-    assistant = Assistant(Settings(store=folder / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(Settings(store=folder / "store", llm="extractive"), embedder=embedder, seed_if_empty=False)
     assistant.ingest([corpus], progress=False)
     return assistant
 
@@ -56,10 +54,10 @@ def test_filters_limit_the_articles_searched(grain, filters, expected):
 
 @pytest.mark.parametrize("filters", [filters for filters, _ in FILTER_CASES] + [{"as_of": "2021-12-31"}])
 def test_filters_applied_to_the_nearest_chunks_agree_with_chromas_metadata_filter(grain, filters):
-    chosen = make_filters(**filters)
+    chosen = Filters.of(**filters)
     vector = grain.embedder.embed([QUESTION])[0]
-    by_chroma = [p.chunk_id for p in grain.store.query(vector, 10, where_clause(chosen))]
-    by_passage = [p.chunk_id for p in grain.store.query(vector, 10) if admits(where_clause(chosen), p)]
+    by_chroma = [p.chunk_id for p in grain.store.query(vector, 10, chosen.where())]
+    by_passage = [p.chunk_id for p in grain.store.query(vector, 10) if chosen.admits(p)]
     assert by_passage == by_chroma
 
 
@@ -76,7 +74,7 @@ def test_when_too_few_of_the_nearest_chunks_pass_the_filter_chroma_filters(grain
     query = grain.store.query
     monkeypatch.setattr(grain.store, "query", lambda v, k, where=None: wheres.append(where) or query(v, k, where))
     assert [p.doc_id for p in grain.search(QUESTION, k=1, **only)] == [target]
-    assert wheres == [None, where_clause(make_filters(**only))]
+    assert wheres == [None, Filters.of(**only).where()]
 
 
 def test_an_answer_comes_only_from_matching_articles_and_says_when_none_match(grain):
@@ -112,7 +110,7 @@ def test_a_store_from_schema_1_gains_dates_in_place_without_embedding_again(tmp_
     with monkeypatch.context() as old:  # write the store as schema 1 did: no `day` on any chunk
         old.setattr(store_module, "SCHEMA_VERSION", 1)
         old.setattr(store_module, "day_number", lambda date: None)
-        before = Assistant(settings, embedder=embedder, seed_if_empty=False)
+        before = build_assistant(settings, embedder=embedder, seed_if_empty=False)
         before.ingest([corpus], progress=False)
         assert before.store.manifest["rag_schema"] == 1
         scores = {p.doc_id: p.score for p in before.search(QUESTION, k=10)}
@@ -130,7 +128,7 @@ def test_a_store_from_schema_1_gains_dates_in_place_without_embedding_again(tmp_
     assert upgraded._collection.metadata["rag_schema"] == 2
     days = {meta["doc_id"]: meta["day"] for _, meta in upgraded._all_metadatas()}
     assert days == {"jan-reuters": 20220110, "feb-ap": 20220220, "undated-reuters": 0}
-    after = Assistant(settings, embedder=embedder, store=upgraded, seed_if_empty=False)
+    after = build_assistant(settings, embedder=embedder, store=upgraded, seed_if_empty=False)
     assert {p.doc_id: p.score for p in after.search(QUESTION, k=10)} == scores
     assert _found(after, since="2022-02-01") == {"feb-ap"}
 
@@ -148,7 +146,7 @@ def test_a_schema_1_store_with_other_settings_is_refused_before_anything_is_writ
     with monkeypatch.context() as old:
         old.setattr(store_module, "SCHEMA_VERSION", 1)
         old.setattr(store_module, "day_number", lambda date: None)
-        Assistant(settings, embedder=embedder, seed_if_empty=True)
+        build_assistant(settings, embedder=embedder, seed_if_empty=True)
     with pytest.raises(StoreMismatchError, match="chunk_size 120 in the store, 200 now"):
         build_store(Settings(store=tmp_path / "store"), embedder)
     with monkeypatch.context() as old:

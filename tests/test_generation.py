@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.errors import ConfigError, GenerationError
 from rag.prompts import REFUSAL, SYSTEM
 from rag.testing import FakeGenerator
@@ -24,14 +24,14 @@ def with_model(seeded):
         settings = seeded.settings
         if prompt_words:  # a longer read than the default shows the model further passages
             settings = dataclasses.replace(settings, prompt_words=prompt_words)
-        return Assistant(settings, embedder=seeded.embedder, store=seeded.store,
+        return build_assistant(settings, embedder=seeded.embedder, store=seeded.store,
                          generator=FakeGenerator(*replies), seed_if_empty=False)
 
     return build
 
 
 def document_text(doc_id: str) -> str:
-    from rag.assistant import SEEDS_DIR
+    from rag.ingest import SEEDS_DIR
     from rag.clean import clean_document
     from rag.loaders import load_file
 
@@ -159,7 +159,7 @@ def test_a_short_or_pronoun_bearing_question_that_names_its_subject_is_not_rewri
 @pytest.mark.parametrize("message", ["And in the east?", "What about Zelensky?", "Why that?", "How many?",
                                      "What did Putin demand Ukraine recognize it as?"])
 def test_elliptical_and_pointing_messages_lean_on_the_conversation(message):
-    from rag.assistant import leans_on_conversation
+    from rag.followup import leans_on_conversation
 
     assert leans_on_conversation(message)
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import MINSK_QUESTION, SEED_000
 from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
 from rag.errors import ConfigError
@@ -41,7 +42,7 @@ def _one_line(text: str) -> bool:
 def hashed(tmp_path) -> Assistant:
     """An Assistant with the instant HashEmbedder over a store holding one good article."""
     settings = Settings(store=tmp_path / "store", llm="extractive", retrieval="hybrid")
-    assistant = Assistant(settings, embedder=HashEmbedder(dim=128), seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=HashEmbedder(dim=128), seed_if_empty=False)
     good = tmp_path / "good"
     good.mkdir()
     (good / "odesa.txt").write_text(ARTICLE)
@@ -162,9 +163,9 @@ def test_an_unreadable_file_is_named_and_the_rest_ingested(tmp_path):
         secret.write_text("Not for everyone.\n")
         secret.chmod(0o000)
         code = (
-            "import sys; from pathlib import Path; from rag.assistant import Assistant; from rag.settings import Settings;"
+            "import sys; from pathlib import Path; from rag.factory import build_assistant; from rag.settings import Settings;"
             "from rag.testing import HashEmbedder;"
-            f"a = Assistant(Settings(store=Path({str(folder / 'store')!r})), embedder=HashEmbedder(), seed_if_empty=False);"
+            f"a = build_assistant(Settings(store=Path({str(folder / 'store')!r})), embedder=HashEmbedder(), seed_if_empty=False);"
             f"r = a.ingest([Path({str(folder)!r})], progress=False, on_notice=print); print(r.added)"
         )
         command = [sys.executable, "-c", code]

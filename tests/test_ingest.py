@@ -214,9 +214,9 @@ def test_prune_removes_what_is_gone_and_the_dry_run_says_why(assistant, tmp_path
 
 
 def test_the_demo_articles_leave_when_the_user_ingests_their_own(settings, embedder, tmp_path):
-    from rag.assistant import Assistant
+    from rag.factory import build_assistant
 
-    assistant = Assistant(settings, embedder=embedder)  # an empty store starts with the two demo articles
+    assistant = build_assistant(settings, embedder=embedder)  # an empty store starts with the two demo articles
     assert sorted(stored_texts(assistant)) == [SEED_000, SEED_003]
     write(tmp_path / "mine" / "story.txt", "The council approved a new tram line to the airport.")
     plan = assistant.ingest([tmp_path / "mine"], dry_run=True, progress=False)
@@ -224,7 +224,7 @@ def test_the_demo_articles_leave_when_the_user_ingests_their_own(settings, embed
     report = assistant.ingest([tmp_path / "mine"], progress=False)
     assert report.removed == (SEED_000, SEED_003) and sorted(stored_texts(assistant)) == ["story"]
     assert f"removed the bundled demo article {SEED_000!r}: the store now holds your own articles" in report.notices
-    reopened = Assistant(settings, embedder=embedder)  # not empty: the demo does not come back
+    reopened = build_assistant(settings, embedder=embedder)  # not empty: the demo does not come back
     assert sorted(stored_texts(reopened)) == ["story"]
 
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000, write_articles
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ QUESTIONS = [
 @pytest.mark.parametrize("retrieval", ["dense", "hybrid"])
 def test_twenty_concurrent_questions_during_an_ingest(tmp_path, embedder, seeds, retrieval):
     settings = Settings(store=tmp_path / "store", llm="extractive", retrieval=retrieval)
-    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
     assistant.ingest([seeds], progress=False)  # the user's own articles (the demo ones would leave with the next)
     corpus = write_articles(tmp_path / "more", [
         {"doc_id": f"harbour{i:02}", "title": f"Harbour log {i}", "date": "2022-04-01",

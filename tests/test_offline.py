@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED_000
-from rag.assistant import SEEDS_DIR
+from rag.ingest import SEEDS_DIR
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.errors import GenerationError
 from rag.generate import OpenAIGenerator, generate
 from rag.models import resolve_model
@@ -64,7 +64,7 @@ def server_url():
 
 def test_answers_through_the_server_with_verified_citations(server_url, seeded):
     settings = Settings(store=seeded.settings.store, llm="openai", openai_base_url=server_url)
-    assistant = Assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
     events = list(assistant.stream(MINSK_QUESTION))
     *pieces, answer = events
     assert len(pieces) > 1  # streamed, not one block
@@ -97,6 +97,6 @@ def test_a_server_that_is_down_is_named_in_one_line():
 def test_when_the_server_is_down_the_answer_quotes_the_passages_and_warns(seeded):
     url = f"http://127.0.0.1:{free_port()}/v1"
     settings = Settings(store=seeded.settings.store, llm="openai", openai_base_url=url)
-    answer = Assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False).ask(MINSK_QUESTION)
+    answer = build_assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False).ask(MINSK_QUESTION)
     assert "Minsk" in answer.text and answer.citations[0].doc_id == SEED_000
     assert answer.warnings[0].startswith(f"the LLM failed (cannot reach the LLM server at {url}/chat/completions")

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from conftest import write_articles
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.lexical import LexicalIndex
 from rag.retrieve import recency_boost
 from rag.settings import Settings
@@ -27,7 +27,7 @@ ARTICLES = [
 @pytest.fixture
 def corpus_assistant(tmp_path, embedder):
     settings = Settings(store=tmp_path / "store", llm="extractive", retrieval="hybrid")
-    assistant = Assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
     assistant.ingest([write_articles(tmp_path / "articles", ARTICLES)], progress=False)
     return assistant
 
@@ -79,7 +79,7 @@ def test_as_of_leaves_out_later_articles_and_prefers_the_closest(corpus_assistan
 
 def test_filters_apply_to_the_words_too(corpus_assistant, tmp_path, embedder):
     settings = dataclasses.replace(corpus_assistant.settings, retrieval="bm25")
-    words_only = Assistant(settings, embedder=embedder, store=corpus_assistant.store, seed_if_empty=False)
+    words_only = build_assistant(settings, embedder=embedder, store=corpus_assistant.store, seed_if_empty=False)
     assert set(_ids(words_only.search("Geneva ceasefire", k=5, distinct_documents=True))) == {"early", "late", "undated"}
     assert _ids(words_only.search("Geneva ceasefire", k=5, distinct_documents=True, until="2022-02-01")) == ["early"]
     assert words_only.search("Geneva ceasefire", k=5, sources=["Wire"]) == []
@@ -112,8 +112,8 @@ def test_questions_asked_while_articles_are_written_all_get_the_right_passage(co
 
 def test_assistants_sharing_a_store_share_its_word_index(corpus_assistant):
     """The chat page keeps one assistant per answer generator over one store: one index, built once."""
-    other = Assistant(corpus_assistant.settings, embedder=corpus_assistant.embedder, store=corpus_assistant.store,
-                      generator=None, seed_if_empty=False)
+    other = build_assistant(corpus_assistant.settings, embedder=corpus_assistant.embedder, store=corpus_assistant.store,
+                            generator=None, seed_if_empty=False)
     assert other.retriever.lexical is corpus_assistant.retriever.lexical
 
 

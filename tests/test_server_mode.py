@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000, SEED_003
-from rag.assistant import Assistant
+from rag.factory import build_assistant
 from rag.errors import StoreError
 from rag.settings import Settings
 from test_app import free_port
@@ -51,14 +51,14 @@ def chroma_server(tmp_path):
 
 def test_ingest_ask_and_delete_through_a_chroma_server(chroma_server, tmp_path, embedder):
     settings = Settings(store=tmp_path / "cache", chroma_url=chroma_server, llm="extractive", retrieval="hybrid")
-    assistant = Assistant(settings, embedder=embedder)  # an empty collection on the server gets the seeds
+    assistant = build_assistant(settings, embedder=embedder)  # an empty collection on the server gets the seeds
     assert {d["doc_id"] for d in assistant.store.documents()} == {SEED_000, SEED_003}
     assert not (tmp_path / "cache" / "chroma.sqlite3").exists()  # the chunks live on the server
 
     answer = assistant.ask(MINSK_QUESTION)
     assert "Minsk" in answer.text and answer.citations[0].doc_id == SEED_000
 
-    other = Assistant(dataclasses.replace(settings, store=tmp_path / "other-cache"), embedder=embedder)
+    other = build_assistant(dataclasses.replace(settings, store=tmp_path / "other-cache"), embedder=embedder)
     assert other.store.count() == assistant.store.count()  # a second client sees the same chunks
     deleted = other.remove(SEED_000)
     assert deleted > 0 and SEED_000 not in {d["doc_id"] for d in assistant.store.documents()}
@@ -71,8 +71,8 @@ def test_ingest_ask_and_delete_through_a_chroma_server(chroma_server, tmp_path, 
 def test_an_unreachable_server_is_one_line_naming_it(tmp_path, embedder):
     port = free_port()  # nothing listens there
     with pytest.raises(StoreError) as error:
-        Assistant(Settings(store=tmp_path / "cache", chroma_url=f"http://127.0.0.1:{port}"), embedder=embedder)
+        build_assistant(Settings(store=tmp_path / "cache", chroma_url=f"http://127.0.0.1:{port}"), embedder=embedder)
     assert str(error.value).startswith(f"cannot reach the Chroma server at http://127.0.0.1:{port} (")
     assert str(error.value).endswith("or unset RAG_CHROMA_URL to use the local store")
     with pytest.raises(StoreError, match="is not a server address; write it like http://127.0.0.1:8000"):
-        Assistant(Settings(store=tmp_path / "cache", chroma_url="127.0.0.1:8000"), embedder=embedder)
+        build_assistant(Settings(store=tmp_path / "cache", chroma_url="127.0.0.1:8000"), embedder=embedder)

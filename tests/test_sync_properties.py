@@ -19,7 +19,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from rag.assistant import SEEDS_DIR, Assistant
+from rag.ingest import SEEDS_DIR
+from rag.factory import build_assistant
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
 from rag.dedup import NEAR_DUPLICATE, signature, similarity
@@ -43,7 +44,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.corpus.mkdir()
         self.settings = Settings(store=self.root / "store", chunk_size=40, chunk_overlap=8, retrieval="hybrid")
         self.embedder = HashEmbedder(dim=256)
-        self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
+        self.assistant = build_assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
         self.stored: dict[str, Path] = {}  # what the store must hold: doc_id -> the file it was ingested from
         self.stored_text: dict[str, str] = {}
         self.version = 0
@@ -110,7 +111,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule()
     def reopen(self) -> None:
-        self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
+        self.assistant = build_assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
 
     def _expected_chunks(self) -> Counter:
         expected: Counter = Counter()
@@ -211,7 +212,7 @@ class ArticlesMachine(RuleBasedStateMachine):
 
     @initialize(demo=st.booleans())
     def open_store(self, demo: bool) -> None:
-        self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=demo)
+        self.assistant = build_assistant(self.settings, embedder=self.embedder, seed_if_empty=demo)
         self.page = self.app.Page(self.assistant)
         self.demo = demo
 
@@ -302,7 +303,7 @@ class ArticlesMachine(RuleBasedStateMachine):
 
     @rule()
     def reopen(self) -> None:
-        self.assistant = Assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
+        self.assistant = build_assistant(self.settings, embedder=self.embedder, seed_if_empty=False)
         self.page = self.app.Page(self.assistant)
 
     # ---- the model ----

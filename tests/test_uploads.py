@@ -91,3 +91,21 @@ def test_a_read_only_page_refuses_to_add_or_delete(page, tmp_path):
     page.assistant.settings = readonly
     endpoints = {fn.api_name for fn in app.build_app(page.assistant).fns.values() if fn.api_name}
     assert {"ask", "chat", "documents"} <= endpoints and not endpoints & {"delete", "ingest"}
+
+
+def test_the_pages_handlers_work_without_the_ui(page, tmp_path):
+    import gradio as gr
+
+    import app
+
+    article = tmp_path / "story.txt"
+    article.write_text("The council approved a new tram line to the airport.")
+    handlers = app.Handlers(page)
+    added, caption, rows, doomed, _ = handlers.add_clicked([str(article)])
+    assert added == "**1 added, 0 updated, 0 unchanged**; 1 chunk written."
+    assert caption.startswith("1 document, 1 chunk in") and rows[0][0] == "story" and doomed["choices"] == ["story"]
+    removed, caption, rows, _, _ = handlers.delete_clicked("story")
+    assert removed == "Deleted **story** (1 chunk); deleted its uploaded file story.txt." and rows == []
+    with pytest.raises(gr.Error, match="no document 'story'"):
+        handlers.delete_api("story")
+    assert handlers.delete_clicked("story")[0].startswith("⚠ no document")
