@@ -103,12 +103,13 @@ def test_bad_filters_get_one_clear_line(grain, filters, message):
 
 def test_a_store_from_schema_1_gains_dates_in_place_without_embedding_again(tmp_path, embedder, monkeypatch):
     """Stores written before `day` existed are upgraded on open: metadata only, the same vectors."""
+    from rag import manifest as manifest_module
     from rag import store as store_module
 
     corpus = write_articles(tmp_path, ARTICLES)
     settings = Settings(store=tmp_path / "store", llm="extractive")
     with monkeypatch.context() as old:  # write the store as schema 1 did: no `day` on any chunk
-        old.setattr(store_module, "SCHEMA_VERSION", 1)
+        old.setattr(manifest_module, "SCHEMA_VERSION", 1)
         old.setattr(store_module, "day_number", lambda date: None)
         before = build_assistant(settings, embedder=embedder, seed_if_empty=False)
         before.ingest([corpus], progress=False)
@@ -138,19 +139,20 @@ def test_day_numbers():
 
 
 def test_a_schema_1_store_with_other_settings_is_refused_before_anything_is_written(tmp_path, embedder, monkeypatch):
+    from rag import manifest as manifest_module
     from rag import store as store_module
     from rag.errors import StoreMismatchError
     from rag.factory import build_store
 
     settings = Settings(store=tmp_path / "store", llm="extractive", chunk_size=120)
     with monkeypatch.context() as old:
-        old.setattr(store_module, "SCHEMA_VERSION", 1)
+        old.setattr(manifest_module, "SCHEMA_VERSION", 1)
         old.setattr(store_module, "day_number", lambda date: None)
         build_assistant(settings, embedder=embedder, seed_if_empty=True)
     with pytest.raises(StoreMismatchError, match="chunk_size 120 in the store, 200 now"):
         build_store(Settings(store=tmp_path / "store"), embedder)
     with monkeypatch.context() as old:
-        old.setattr(store_module, "SCHEMA_VERSION", 1)
+        old.setattr(manifest_module, "SCHEMA_VERSION", 1)
         untouched = build_store(settings, embedder)
         assert untouched._collection.metadata["rag_schema"] == 1
         assert all("day" not in meta or meta["day"] is None for _, meta in untouched._all_metadatas())
