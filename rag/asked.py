@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.sentences import DAY_WORDS, MONTHS, STOPWORDS, words
+from rag.text import DAY_WORDS, MONTHS, STOPWORDS, words
 
 COUNT, YEAR, MONTH, DATE, TIME, PERSON, NAME = "count", "year", "month", "date", "time", "person", "name"
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.sentences import content_words, split_sentences
+from rag.text import content_words, split_sentences
 from rag.support import Judgement, judge, restatement
 from rag.types import Citation, Passage
 

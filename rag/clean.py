@@ -12,6 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from rag.text import ENDS_SENTENCE
 from rag.types import Document
 
 # A paragraph matching any of these is page furniture, never reporting.
@@ -61,7 +62,6 @@ _NAME = r"[A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){1,3}"
 _NOT_IN_NAMES = r"(?!.*\b(?:A|FOR|For|TO|To|OF|Of|IN|In|ON|On|AT|At|IS|Is)\b(?!\.))"
 NAMES_LINE = re.compile(rf"^{_NOT_IN_NAMES}{_NAME}(?:,?\ (?:and\ )?{_NAME})*,?$")
 
-_SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
 _TEASER_MAX_WORDS = 12
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -121,7 +121,7 @@ def normalised_lines(text: str) -> list[str]:
 
 
 def _is_headline(line: str) -> bool:
-    return bool(line) and len(line.split()) <= _TEASER_MAX_WORDS and not _SENTENCE_END.search(line)
+    return bool(line) and len(line.split()) <= _TEASER_MAX_WORDS and not ENDS_SENTENCE.search(line)
 
 
 def _drop_leading_teasers(lines: list[str]) -> list[str]:

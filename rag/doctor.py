@@ -44,7 +44,7 @@ def report(settings: Settings) -> str:
 
 def loader_lines() -> list[str]:
     """Each loader's dependencies, imported now: ok with its version, or missing with the command that fixes it."""
-    from rag.loaders import LOADER_DEPENDENCIES, TEXT_SUFFIXES, dependency_status
+    from rag.file_formats import LOADER_DEPENDENCIES, TEXT_SUFFIXES, dependency_status
 
     lines = [f"loaders: text ({', '.join(TEXT_SUFFIXES)}), jsonl, jsonl.gz: standard library only"]
     for kind in LOADER_DEPENDENCIES:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rag.asked import asked_kind, gives
 from rag.cite import cite_quote
 from rag.embed import Embedder
-from rag.sentences import content_words, split_sentences
+from rag.text import content_words, split_sentences
 from rag.types import Citation, Passage
 
 # How much word overlap with the question counts next to meaning (cosine); the rest is the cosine.

@@ -9,7 +9,6 @@ chunk is indexed with its article's title, and its day and source are kept so fi
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import sys
@@ -23,23 +22,17 @@ import numpy as np
 
 from rag.filters import Filters, day_number
 from rag.store import ChunkStore
+from rag.text import WORD_FORMS, Stems
 
 INDEX_DIR = ".rag-bm25"
 _META = "chunks.json"
-
-
-@functools.cache
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
 
 
 def _tokenize(texts: list[str]):
     """Words as BM25 sees them, the same for chunks and questions: lower case, English stopwords out, stemmed."""
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=Stems(), show_progress=False)
 
 
 class _Built:
@@ -111,7 +104,7 @@ class LexicalIndex:
 
         try:
             meta = json.loads((self.folder / _META).read_text(encoding="utf-8"))
-            if meta["generation"] != generation:
+            if meta["generation"] != generation or meta.get("word_forms") != WORD_FORMS:
                 return None
             bm25 = bm25s.BM25.load(str(self.folder), show_progress=False, verbosity=0) if meta["ids"] else None
             # Another process may have put a newer index in place while this one was read: then both halves
@@ -152,7 +145,7 @@ class LexicalIndex:
         try:
             if built.bm25 is not None:
                 built.bm25.save(str(staging), show_progress=False)
-            meta = {"generation": built.generation, "ids": built.ids, "days": built.days.tolist(),
+            meta = {"generation": built.generation, "word_forms": WORD_FORMS, "ids": built.ids, "days": built.days.tolist(),
                     "sources": built.sources.tolist()}
             (staging / _META).write_text(json.dumps(meta), encoding="utf-8")
             retired = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=INDEX_DIR + ".old-"))

@@ -1,84 +1,29 @@
 """Files and folders -> Document objects (txt, md, html, pdf, jsonl, jsonl.gz), with title, date and source.
 
-Unreadable input never stops a whole ingest: it becomes a `Notice` naming the file (and line) and is skipped.
+Which files a folder holds, how each is read up to the reader of its format (file_formats.py), and JSONL files
+of one article per line. Unreadable input never stops a whole ingest: it becomes a `Notice` naming the file
+(and line) and is skipped.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib
 import json
 import os
-import re
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Iterator
 
-from rag.clean import valid_unicode
 from rag.errors import IngestError
+from rag.file_formats import (
+    HTML_SUFFIXES, ISO_DATE, JSONL_SUFFIXES, SUFFIXES, Notice, fallback_title, html_document, missing_dependency,
+    pdf_document, skip, text_document,
+)
 from rag.types import Document
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".pdf",) + JSONL_SUFFIXES
-
-# A leading "date 2022-02-25" (as scraped articles often carry) is metadata, not article text.
-_LEADING_DATE = re.compile(r"\A\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
-_SENTENCE_END = re.compile(r"[.!?…\"”’)\]]$")
-_TITLE_MAX_WORDS = 20
 # Far above any article (a long feature is ~100 KB); a file this big is a dump or a book, and would take hours
 # to embed. RAG_MAX_DOCUMENT_MB raises it.
 MAX_DOCUMENT_BYTES = 10_000_000
-# What each loader imports beyond the standard library, as (module, pip package), checked in this order so the
-# first missing one is named. HTML goes through trafilatura, whose boilerplate step (justext) imports
-# lxml.html.clean; since lxml 5.2 that module is the separate lxml_html_clean package.
-LOADER_DEPENDENCIES: dict[str, tuple[tuple[str, str], ...]] = {
-    "html": (("lxml_html_clean", "lxml_html_clean"), ("justext", "justext"), ("trafilatura", "trafilatura")),
-    "pdf": (("pypdf", "pypdf"),),
-}
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One line for the user about a file or record: why it was skipped, or how it was read."""
-
-    where: str
-    reason: str
-    # The file (resolved path) some of whose articles were not read because of this notice, or "" for a notice
-    # that only says how a file was read: ingest never prunes a stored article of a file it could not read.
-    skipped: str = ""
-
-    def __str__(self) -> str:
-        return valid_unicode(f"{self.where}: {self.reason}")
-
-
-def skip(path: Path, reason: str, line: int = 0) -> Notice:
-    """A notice that `path` (or its JSONL line `line`) was skipped: its article is not in this read."""
-    return Notice(f"{path} line {line}" if line else str(path), reason, skipped=valid_unicode(str(path.resolve())))
-
-
-def dependency_status(kind: str) -> list[tuple[str, str]]:
-    """(package, "" or why it cannot be imported) for each dependency of the `kind` loader, imported now."""
-    status = []
-    for module, package in LOADER_DEPENDENCIES[kind]:
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            status.append((package, str(exc).splitlines()[0]))
-        else:
-            status.append((package, ""))
-    return status
-
-
-@cache
-def missing_dependency(kind: str) -> tuple[str, str] | None:
-    """(package, why) for the first dependency of the `kind` loader that cannot be imported, else None."""
-    return next(((package, why) for package, why in dependency_status(kind) if why), None)
 
 
 def suffix_of(path: Path) -> str:
@@ -166,16 +111,16 @@ def load_file(path: Path, doc_id_base: Path, max_bytes: int = MAX_DOCUMENT_BYTES
         return
     doc_id = _file_doc_id(path, doc_id_base)
     if suffix == ".pdf":
-        yield _load_pdf(path, data, doc_id)
+        yield pdf_document(path, data, doc_id)
         return
     if _looks_binary(data):
         yield skip(path, f"looks binary, not {suffix} text; remove it or give it the right extension")
         return
     text, note = _decode(data)
     if suffix in HTML_SUFFIXES:
-        yield _load_html(path, text, doc_id)
+        yield html_document(path, text, doc_id)
     else:
-        yield _load_text(path, text, doc_id)
+        yield text_document(path, text, doc_id)
     if note:
         yield Notice(str(path), note)  # read all the same
 
@@ -221,108 +166,6 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), f"not UTF-8 (first bad {where}); read as Latin-1"
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    """`key: value` lines between two `---` lines at the top (the Markdown convention), and the rest."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    fields = {}
-    for line in match.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in ("title", "date", "source", "url"):
-            fields[key.strip().lower()] = value.strip().strip("'\"")
-    return fields, text[match.end() :]
-
-
-def _split_header(text: str) -> tuple[dict[str, str], str]:
-    """({title, date, source, url} found, body) of a plain-text article: front matter, a leading
-    `date YYYY-MM-DD`, and a first line that is a headline."""
-    fields, text = _front_matter(text)
-    match = _LEADING_DATE.match(text)
-    if match:
-        fields.setdefault("date", match.group(1))
-        text = text[match.end() :]
-    text = text.lstrip()
-    first, _, rest = text.partition("\n")
-    first = first.strip()
-    if rest.strip() and first and len(first.split()) <= _TITLE_MAX_WORDS and not _SENTENCE_END.search(first):
-        fields.setdefault("title", first.lstrip("# ").strip())
-        text = rest
-    if fields.get("date") and not _ISO_DATE.match(fields["date"]):
-        fields["date"] = ""
-    return fields, text
-
-
-def _fallback_title(body: str) -> str:
-    """A title for an article that has none: its opening words."""
-    words = body.split()
-    title = " ".join(words[:12])
-    return title + ("…" if len(words) > 12 else "")
-
-
-def _load_text(path: Path, text: str, doc_id: str) -> Document:
-    fields, body = _split_header(text)
-    return Document(
-        doc_id=doc_id,
-        title=fields.get("title") or _fallback_title(body),
-        date=fields.get("date", "")[:10],
-        source=fields.get("source", ""),
-        path=str(path.resolve()),
-        url=fields.get("url", ""),
-        text=body,
-    )
-
-
-def _load_html(path: Path, html: str, doc_id: str) -> Document | Notice:
-    import trafilatura
-
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
-    body = (extracted.text if extracted else "") or ""
-    if not body.strip():
-        return skip(path, "has no article text that could be extracted from its HTML")
-    date = (extracted.date or "")[:10] if extracted else ""
-    return Document(
-        doc_id=doc_id,
-        title=(extracted.title or "") or _fallback_title(body),
-        date=date if _ISO_DATE.match(date) else "",
-        source=extracted.sitename or "",
-        path=str(path.resolve()),
-        url=extracted.url or "",
-        text=body,
-    )
-
-
-def _load_pdf(path: Path, data: bytes, doc_id: str) -> Document | Notice:
-    import io
-    import logging
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            return skip(path, "is an encrypted PDF; decrypt it (e.g. qpdf --decrypt) and ingest the copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta = reader.metadata
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        return skip(path, f"is not a readable PDF ({type(exc).__name__}: {exc})")
-    body = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not body:
-        return skip(path, "is a PDF with no extractable text (a scan?); OCR it first")
-    title = str(meta.title).strip() if meta and meta.title else ""
-    return Document(
-        doc_id=doc_id,
-        title=title or _fallback_title(body),
-        date="",
-        source="",
-        path=str(path.resolve()),
-        url="",
-        text=body,
-    )
-
-
 def _load_jsonl(path: Path, max_bytes: int) -> Iterator[Document | Notice]:
     """One article per line: doc_id, title, date, source, url, text (only text is required)."""
     try:
@@ -354,12 +197,12 @@ def record_to_document(path: Path, number: int, line: str) -> Document | Notice:
         if not isinstance(value, (str, int)):
             return skip(path, f"field '{key}' is a {type(value).__name__}, expected a string", number)
         fields[key] = str(value).strip()
-    if fields["date"] and not _ISO_DATE.match(fields["date"]):
+    if fields["date"] and not ISO_DATE.match(fields["date"]):
         return skip(path, f"field 'date' is {fields['date']!r}, expected YYYY-MM-DD", number)
     doc_id = fields["doc_id"] or _hash_id(fields["url"] or text)
     return Document(
         doc_id=doc_id,
-        title=fields["title"] or _fallback_title(text),
+        title=fields["title"] or fallback_title(text),
         date=fields["date"][:10],
         source=fields["source"],
         path=str(path.resolve()),

@@ -8,7 +8,7 @@ import dataclasses
 from rag import prompts
 from rag.asked import asked_kind, gives
 from rag.cite import CITATION_MARK, verify
-from rag.sentences import split_sentences
+from rag.text import split_sentences
 from rag.types import Answer
 
 

@@ -4,7 +4,7 @@ from rag.ingest import SEEDS_DIR
 from rag.factory import build_assistant
 from rag.clean import clean_document
 from rag.errors import ConfigError
-from rag.sentences import split_sentences
+from rag.text import split_sentences
 from rag.loaders import iter_documents
 from rag.prompts import REFUSAL
 from rag.settings import Settings
