@@ -11,10 +11,10 @@ import argparse
 from pathlib import Path
 
 from rag.asked import asked_kind, gives
-from rag.bench import DEFAULT_CORPUS
-from rag.evaluate import key_found, load_questions
+from news2022 import CORPUS as DEFAULT_CORPUS
+from rag.questions import key_found, load_questions
 from rag.loaders import iter_documents
-from rag.sentences import split_sentences
+from rag.text import split_sentences
 from rag.types import Document
 
 HERE = Path(__file__).parent

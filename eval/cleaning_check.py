@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from rag import clean
-from rag.bench import DEFAULT_CORPUS
+from news2022 import CORPUS as DEFAULT_CORPUS
 from rag.ingest import SEEDS_DIR
 from rag.loaders import iter_documents
 from rag.types import Document

@@ -17,11 +17,11 @@ import re
 from pathlib import Path
 
 from rag.asked import _counts, _names
-from rag.bench import DEFAULT_CORPUS
+from news2022 import CORPUS as DEFAULT_CORPUS
 from rag.cite import CITATION_MARK
-from rag.evaluate import key_found, load_questions
+from rag.questions import key_found, load_questions
 from rag.loaders import iter_documents
-from rag.sentences import split_sentences, words
+from rag.text import split_sentences, words
 from rag.types import Document
 
 HERE = Path(__file__).parent

@@ -22,7 +22,6 @@ from rag.loaders import iter_documents
 from rag.settings import Settings
 from rag.types import Document
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "news2022" / "corpus.jsonl.gz"
 
 
 def _sample(corpus: Path, n_docs: int) -> list[str]:
@@ -37,7 +36,8 @@ def _sample(corpus: Path, n_docs: int) -> list[str]:
 def run_bench(settings: Settings, corpus: Path | None, n_docs: int, n_queries: int) -> dict:
     from rag.factory import build_assistant, build_embedder
 
-    corpus = corpus or DEFAULT_CORPUS
+    if corpus is None:
+        raise ConfigError("bench needs articles to time: pass --corpus FILE.jsonl[.gz] (one article per line)")
     if not corpus.exists():
         raise ConfigError(f"{corpus}: no such corpus; pass one with --corpus FILE.jsonl[.gz]")
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
@@ -88,10 +88,10 @@ def run_llm_bench(settings: Settings, models: list[str], n_questions: int, promp
     Each model is loaded and warmed on one question first (loading is not answering). With `whole_passages`,
     the same questions are also asked with every retrieved sentence in the prompt, so the saving of reading only
     the best sentences, and each budget's cost, are ratios measured in the same run."""
-    from rag.evaluate import DEFAULT_QUESTIONS, load_questions
+    from rag.questions import QUESTIONS, eval_file, load_questions
     from rag.factory import build_assistant
 
-    questions = [q.question for q in load_questions(DEFAULT_QUESTIONS) if q.group == "answerable"][:n_questions]
+    questions = [q.question for q in load_questions(eval_file(QUESTIONS)) if q.group == "answerable"][:n_questions]
     rows = []
     with tempfile.TemporaryDirectory(prefix="rag-bench-llm-") as tmp:
         store = Path(tmp) / "store"

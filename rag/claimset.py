@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
-from rag.evaluate import read_records
+from rag.questions import read_records
 from rag.support import judge
 
 KINDS = ("paraphrase", "verbatim", "number", "date", "negation", "entity", "attribution", "partial", "unrelated")

@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--llm", help="answer generator (default: RAG_LLM)")
     evaluate.add_argument("--model", help="local model name or .gguf path (default: RAG_MODEL)")
     evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out)")
-    evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses eval/thresholds.toml")
+    evaluate.add_argument("--check", action="store_true", help="exit 1 when a metric crosses the floors")
+    evaluate.add_argument("--thresholds", type=Path, help="floors for --check (default: eval/thresholds.toml)")
     evaluate.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="default: RAG_RETRIEVAL")
     evaluate.add_argument("--ignore-dates", action="store_true", help="do not ask dated questions as of their date")
     evaluate.add_argument("--before-the-news", action="store_true",
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="score the citation check on labelled claims instead (default eval/claims.jsonl)")
 
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
-    bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus (default: shared news2022)")
+    bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus of articles to sample")
     bench.add_argument("--docs", type=int, default=200, help="articles to sample (default 200)")
     bench.add_argument("--queries", type=int, default=50, help="retrieval queries (or, with --llm, questions) to time")
     bench.add_argument("--llm", nargs="+", metavar="MODEL",
@@ -149,13 +150,15 @@ def _run(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace, settings) -> int:
     import tempfile
 
-    from rag.evaluate import DEFAULT_QUESTIONS, THRESHOLDS, check_thresholds, evaluate, load_questions, load_thresholds
+    from rag.evaluate import check_thresholds, evaluate, load_thresholds
+    from rag.questions import QUESTIONS, THRESHOLDS, eval_file, load_questions
     from rag.factory import build_assistant, chosen_llm
     from rag.report import metrics_table, write_report
 
     if args.claims is not None:
         return _evaluate_claims(args)
-    questions = load_questions(args.questions or DEFAULT_QUESTIONS)
+    questions = load_questions(args.questions or eval_file(QUESTIONS))
+    thresholds = (args.thresholds or eval_file(THRESHOLDS)) if args.check else None
     chosen = (("llm", args.llm), ("model", args.model), ("retrieval", args.retrieval))
     settings = dataclasses.replace(settings, **{k: v for k, v in chosen if v})
     llm = chosen_llm(settings)
@@ -172,7 +175,7 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
     print(metrics_table([result]))
     print(f"\nreport: {path}")
     if args.check:
-        failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, label))
+        failures = check_thresholds(result["metrics"], load_thresholds(thresholds, label))
         for failure in failures:
             print(f"regression: {failure}", file=sys.stderr)
         return 1 if failures else 0
@@ -181,16 +184,18 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
 
 def _evaluate_claims(args: argparse.Namespace) -> int:
     from rag.claimset import claims_table, evaluate_claims, load_claims
-    from rag.evaluate import EVAL_DIR, THRESHOLDS, check_thresholds, load_thresholds
+    from rag.evaluate import check_thresholds, load_thresholds
+    from rag.questions import CLAIMS, THRESHOLDS, eval_file
 
-    result = evaluate_claims(load_claims(args.claims if args.claims != Path() else EVAL_DIR / "claims.jsonl"))
+    thresholds = (args.thresholds or eval_file(THRESHOLDS)) if args.check else None
+    result = evaluate_claims(load_claims(args.claims if args.claims != Path() else eval_file(CLAIMS)))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "claims.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(claims_table(result))
     print(f"\nreport: {path}")
     if args.check:
-        failures = check_thresholds(result["metrics"], load_thresholds(THRESHOLDS, "claims"))
+        failures = check_thresholds(result["metrics"], load_thresholds(thresholds, "claims"))
         for failure in failures:
             print(f"regression: {failure}", file=sys.stderr)
         return 1 if failures else 0

@@ -46,3 +46,12 @@ def test_llm_bench_times_each_prompt_budget_against_whole_passages(tmp_path, cap
     assert all(0 < row["ttft_p50_ms"] <= row["total_p50_ms"] for row in rows)
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")] == rows
     assert not (tmp_path / "unused").exists()
+
+
+def test_bench_without_a_corpus_says_how_to_give_one(tmp_path):
+    from rag.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^bench needs articles to time: pass --corpus FILE.jsonl\[.gz\]"):
+        run_bench(Settings(store=tmp_path / "unused"), corpus=None, n_docs=4, n_queries=3)
+    with pytest.raises(ConfigError, match=r"gone.jsonl: no such corpus; pass one with --corpus"):
+        run_bench(Settings(store=tmp_path / "unused"), corpus=tmp_path / "gone.jsonl", n_docs=4, n_queries=3)

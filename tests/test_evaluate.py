@@ -4,8 +4,8 @@ import json
 import pytest
 
 from rag.errors import ConfigError
-from rag.evaluate import (DEFAULT_QUESTIONS, THRESHOLDS, Row, check_thresholds, evaluate, key_found, keys_match,
-                          load_questions, load_thresholds, summarize, token_f1)
+from rag.evaluate import Row, check_thresholds, evaluate, load_thresholds, summarize
+from rag.questions import QUESTIONS, THRESHOLDS, eval_file, key_found, keys_match, load_questions, token_f1
 from rag.report import write_report
 
 
@@ -40,8 +40,8 @@ def test_false_premise_questions_count_a_correction_or_a_refusal_and_near_misses
 
 
 def test_the_premise_questions_hold_their_correction_in_their_evidence_and_not_in_themselves():
-    premises = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group == "false_premise"]
-    near_misses = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group == "near_miss"]
+    premises = [q for q in load_questions(eval_file(QUESTIONS)) if q.group == "false_premise"]
+    near_misses = [q for q in load_questions(eval_file(QUESTIONS)) if q.group == "near_miss"]
     assert len(premises) >= 30 and len(near_misses) >= 20
     for question in premises:
         assert keys_match(" ".join(question.evidence), question.keys), question.id
@@ -62,7 +62,7 @@ def test_retrieval_metrics_count_the_first_gold_rank():
 
 
 def test_the_seed_question_set_meets_the_promised_shape():
-    questions = load_questions(DEFAULT_QUESTIONS)
+    questions = load_questions(eval_file(QUESTIONS))
     groups = [q.group for q in questions]
     assert groups.count("answerable") >= 40 and groups.count("unanswerable") >= 12 and groups.count("followup") >= 10
     seeds = {q.id: q for q in questions}
@@ -93,7 +93,8 @@ def test_quiz_answers_count_correct_answered_precision_and_wrong_answers():
 
 
 def test_before_the_news_asks_seven_days_before_the_earliest_gold_article():
-    from rag.evaluate import Question, _before_the_news
+    from rag.evaluate import _before_the_news
+    from rag.questions import Question
 
     class Store:
         def documents(self):
@@ -116,12 +117,12 @@ def test_bad_question_files_name_the_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def seed_run(seeded):
-    return evaluate(seeded, load_questions(DEFAULT_QUESTIONS), label="extractive", progress=False)
+    return evaluate(seeded, load_questions(eval_file(QUESTIONS)), label="extractive", progress=False)
 
 
 @pytest.mark.slow
 def test_extractive_backend_meets_the_recorded_floors(seed_run, tmp_path):
-    failures = check_thresholds(seed_run["metrics"], load_thresholds(THRESHOLDS, "extractive"))
+    failures = check_thresholds(seed_run["metrics"], load_thresholds(eval_file(THRESHOLDS), "extractive"))
     assert failures == [], "\n".join(failures)
     report = write_report([seed_run], tmp_path / "out").read_text()
     assert "| hits@1 | " in report and "![metrics per configuration](metrics.png)" in report
@@ -148,9 +149,9 @@ def test_a_broken_retriever_fails_the_regression_check(seeded):
 
     settings = dataclasses.replace(seeded.settings, retrieval="dense")  # the vectors alone, so nothing hides the fault
     broken = build_assistant(settings, embedder=seeded.embedder, store=_ReversedStore(seeded.store))
-    questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.group != "followup"]
+    questions = [q for q in load_questions(eval_file(QUESTIONS)) if q.group != "followup"]
     run = evaluate(broken, questions, label="extractive", progress=False)
-    failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "extractive"))
+    failures = check_thresholds(run["metrics"], load_thresholds(eval_file(THRESHOLDS), "extractive"))
     assert any(f.startswith("hits@1 = ") for f in failures) and any(f.startswith("mrr@10 = ") for f in failures)
 
 
@@ -166,8 +167,8 @@ def test_the_small_local_model_meets_its_recorded_floors(seeded):
 
     settings = replace(seeded.settings, llm="local", model="qwen2.5-coder-0.5b")
     assistant = build_assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
-    run = evaluate(assistant, load_questions(DEFAULT_QUESTIONS), label=SMALL_MODEL, progress=False)
-    failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, SMALL_MODEL))
+    run = evaluate(assistant, load_questions(eval_file(QUESTIONS)), label=SMALL_MODEL, progress=False)
+    failures = check_thresholds(run["metrics"], load_thresholds(eval_file(THRESHOLDS), SMALL_MODEL))
     assert failures == [], "\n".join(failures)
 
 
@@ -180,6 +181,19 @@ def test_the_default_local_model_meets_its_recorded_floors(seeded):
 
     settings = replace(seeded.settings, llm="local", model="qwen2.5-coder-1.5b")
     assistant = build_assistant(settings, embedder=seeded.embedder, store=seeded.store, seed_if_empty=False)
-    run = evaluate(assistant, load_questions(DEFAULT_QUESTIONS), label="local:qwen2.5-coder-1.5b", progress=False)
-    failures = check_thresholds(run["metrics"], load_thresholds(THRESHOLDS, "local:qwen2.5-coder-1.5b"))
+    run = evaluate(assistant, load_questions(eval_file(QUESTIONS)), label="local:qwen2.5-coder-1.5b", progress=False)
+    failures = check_thresholds(run["metrics"], load_thresholds(eval_file(THRESHOLDS), "local:qwen2.5-coder-1.5b"))
     assert failures == [], "\n".join(failures)
+
+
+def test_an_installed_package_asks_for_the_eval_files_it_does_not_ship(tmp_path, monkeypatch):
+    """Outside a checkout there is no eval/ beside the package: the error names the file and the option."""
+    from rag import questions as questions_module
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(questions_module, "__file__", str(tmp_path / "site-packages" / "rag" / "questions.py"))
+    with pytest.raises(ConfigError, match=r"no eval/questions.jsonl in .* pass --questions FILE"):
+        eval_file(QUESTIONS)
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "thresholds.toml").write_text("", encoding="utf-8")
+    assert eval_file(THRESHOLDS) == tmp_path / "eval" / "thresholds.toml"  # the working folder's own eval/
