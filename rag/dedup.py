@@ -23,6 +23,7 @@ _B = _rng.integers(0, 1 << 63, _PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
 
 
+# Our own MinHash, not datasketch's: as accurate at 64 permutations and faster here; see docs/dedup.md.
 def signature(text: str) -> str:
     """The article's MinHash signature as a hex string ("" for one too short to compare)."""
     words = _WORD.findall(text.lower())

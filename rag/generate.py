@@ -10,7 +10,6 @@ import json
 import os
 import queue
 import threading
-import time
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -143,38 +142,63 @@ class OpenAIGenerator:
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         import httpx
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
         body = {"model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": 0,
                 "stream": True}
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         timeout = httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
-        for attempt in range(self.retries + 1):
-            try:
-                with httpx.stream("POST", self.url, json=body, headers=headers, timeout=timeout) as response:
-                    if response.status_code in (429, 500, 502, 503, 504) and attempt < self.retries:
-                        time.sleep(0.5 * 2**attempt)
-                        continue
-                    if response.status_code != 200:
-                        response.read()
-                        raise GenerationError(
-                            f"the LLM server at {self.url} answered HTTP {response.status_code}: "
-                            f"{_error_text(_json_or_text(response.text))}"
-                        )
+        # Only opening the response is tried again (after 0.5 s, 1 s, 2 s, ...), never a stream already under way.
+        retrying = Retrying(retry=retry_if_exception(_worth_retrying), stop=stop_after_attempt(self.retries + 1),
+                            wait=wait_exponential(multiplier=0.5), reraise=True)
+        try:
+            with httpx.Client(timeout=timeout) as client:
+                request = client.build_request("POST", self.url, json=body, headers=headers)
+                response = retrying(_send, client, request, self.url)
+                try:
                     yield from _server_sent_texts(response.iter_lines(), self.url)
-                    return
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if attempt < self.retries:
-                    time.sleep(0.5 * 2**attempt)
-                    continue
-                raise GenerationError(
-                    f"cannot reach the LLM server at {self.url} ({exc}); start it or set RAG_OPENAI_BASE_URL"
-                ) from None
-            except httpx.TimeoutException:
-                raise GenerationError(
-                    f"the LLM server at {self.url} did not answer within {self.timeout:g} s (RAG_LLM_TIMEOUT)"
-                ) from None
-            except httpx.HTTPError as exc:
-                raise GenerationError(f"the LLM server at {self.url} failed: {exc}") from None
+                finally:
+                    response.close()
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise GenerationError(
+                f"cannot reach the LLM server at {self.url} ({exc}); start it or set RAG_OPENAI_BASE_URL"
+            ) from None
+        except httpx.TimeoutException:
+            raise GenerationError(
+                f"the LLM server at {self.url} did not answer within {self.timeout:g} s (RAG_LLM_TIMEOUT)"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise GenerationError(f"the LLM server at {self.url} failed: {exc}") from None
+
+
+# A server that is rate-limiting or briefly failing may answer the same request a moment later.
+_RETRIED_STATUSES = (429, 500, 502, 503, 504)
+
+
+class _StatusError(GenerationError):
+    """The LLM server answered with an error status instead of a stream."""
+
+    def __init__(self, url: str, status: int, text: str) -> None:
+        super().__init__(f"the LLM server at {url} answered HTTP {status}: {_error_text(_json_or_text(text))}")
+        self.status = status
+
+
+def _send(client, request, url: str):
+    """The server's streaming response, open; raises _StatusError when it is not 200."""
+    response = client.send(request, stream=True)
+    if response.status_code != 200:
+        response.read()
+        response.close()
+        raise _StatusError(url, response.status_code, response.text)
+    return response
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    import httpx
+
+    if isinstance(exc, _StatusError):
+        return exc.status in _RETRIED_STATUSES
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 def _server_sent_texts(lines: Iterator[str], url: str) -> Iterator[str]:

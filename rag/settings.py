@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-from dataclasses import dataclass, field
+import functools
+from dataclasses import field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
+from pydantic import ValidationError, model_validator
+from pydantic.dataclasses import dataclass
 
 from rag.errors import ConfigError
 
@@ -19,11 +22,15 @@ def _setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
+# A pydantic dataclass: every construction, dataclasses.replace() included, converts and checks the field types
+# before __post_init__ checks the ranges.
 @dataclass(frozen=True)
 class Settings:
     store: Path = _setting(Path("store"), "directory of the persistent Chroma store")
     collection: str = _setting("articles", "Chroma collection holding the chunks")
-    chroma_url: str = _setting("", "a Chroma server (http://host:port) instead of the local store; RAG_STORE then holds caches")
+    chroma_url: str = _setting(
+        "", "a Chroma server (http://host:port) instead of the local store; RAG_STORE then holds caches"
+    )
     chunk_size: int = _setting(200, "chunk length in tokens (all-MiniLM-L6-v2 reads at most 256)")
     chunk_overlap: int = _setting(30, "tokens shared by neighbouring chunks")
     embed_batch: int = _setting(32, "chunks embedded per batch")
@@ -102,17 +109,15 @@ class Settings:
             raise ConfigError(f"RAG_MAX_QUESTION_CHARS={self.max_question_chars} must be 10 or more")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, **overrides: Any) -> "Settings":
         """Settings from RAG_* variables, then `overrides` (e.g. from CLI flags) on top."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            raw = environ.get(ENV_PREFIX + f.name.upper())
-            if raw is not None and raw.strip() != "":
-                values[f.name] = _parse(f.name, raw.strip(), f.default)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            read = _environment()(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as error:
+            raise _config_error(error) from None
+        values = {f.name: getattr(read, f.name) for f in dataclasses.fields(cls)}
         for name in ("store", "uploads"):
-            values[name] = Path(values.get(name, getattr(cls, name))).expanduser()
+            values[name] = values[name].expanduser()
         return cls(**values)
 
     def describe(self) -> list[tuple[str, str, str]]:
@@ -129,20 +134,42 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
+@functools.cache
+def _environment() -> type:
+    """Settings as pydantic-settings reads them from the RAG_* variables (imported on first use: it is slow)."""
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class Environment(BaseSettings, Settings):
+        model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
+
+        @model_validator(mode="before")
+        @classmethod
+        def as_written(cls, values: dict[str, Any]) -> dict[str, Any]:
+            """A blank variable is unset and spaces around a value don't count."""
+            values = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
+            return {name: _yes_no(name, value) for name, value in values.items() if value != ""}
+
+    return Environment
+
+
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
-def _parse(name: str, raw: str, default: Any) -> Any:
-    kind = type(default)
-    if kind is bool:
-        if raw.lower() in _TRUE + _FALSE:
-            return raw.lower() in _TRUE
-        raise ConfigError(f"RAG_{name.upper()}={raw!r} is not a yes/no value; use true or false")
-    if kind is str or isinstance(default, Path):
-        return raw
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ConfigError(
-            f"RAG_{name.upper()}={raw!r} is not a valid {kind.__name__}; unset it or give e.g. {default}"
-        ) from None
+def _yes_no(name: str, value: Any) -> Any:
+    """A yes/no setting written as one of _TRUE or _FALSE (pydantic alone would also take y, n, t and f)."""
+    if not isinstance(value, str) or not isinstance(getattr(Settings, name, None), bool):
+        return value
+    if value.lower() not in _TRUE + _FALSE:
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}={value!r} is not a yes/no value; use true or false")
+    return value.lower() in _TRUE
+
+
+def _config_error(error: ValidationError) -> ConfigError:
+    """pydantic's report on the first value it could not convert, as one line naming the variable and the fix."""
+    first = error.errors()[0]
+    name = str(first["loc"][0])
+    default = getattr(Settings, name)
+    return ConfigError(
+        f"{ENV_PREFIX}{name.upper()}={first['input']!r} is not a valid {type(default).__name__}; "
+        f"unset it or give e.g. {default}"
+    )
