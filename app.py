@@ -21,6 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag import render, uploads  # noqa: E402  (after the environment it must see)
 from rag.errors import RagError  # noqa: E402
+from rag.filters import Filters  # noqa: E402
 
 EXAMPLES = [
     "To which city was Moscow ready to send its foreign and defense ministers for talks?",
@@ -124,9 +125,8 @@ class Handlers:
         yield "", chat, turns, answers, gr.skip()
         draft = ""
         try:
-            events = self.page.assistant_for(backend).stream(
-                message, history=turns, k=int(k), since=since, until=until, sources=sources, as_of=as_of
-            )
+            filters = Filters.of(since=since, until=until, sources=sources, as_of=as_of)
+            events = self.page.assistant_for(backend).stream(message, history=turns, k=int(k), filters=filters)
             for event in events:
                 if isinstance(event, str):
                     draft += event
@@ -181,8 +181,8 @@ class Handlers:
         (0: the default), since/until (YYYY-MM-DD), sources (names) limit the articles searched; as_of
         (YYYY-MM-DD) leaves out later articles and prefers those published close to it."""
         with _as_gradio_error():
-            answer = self.page.assistant.ask(question, k=k or None, since=since, until=until, sources=sources,
-                                             as_of=as_of)
+            filters = Filters.of(since=since, until=until, sources=sources, as_of=as_of)
+            answer = self.page.assistant.ask(question, k=k or None, filters=filters)
         return json.dumps(answer.to_dict(), ensure_ascii=False)
 
     def chat_api(self, message: str, history: str = "[]") -> str:
