@@ -22,6 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from rag import render, uploads  # noqa: E402  (after the environment it must see)
 from rag.errors import RagError  # noqa: E402
 from rag.filters import Filters  # noqa: E402
+from rag.types import Sources  # noqa: E402
 
 EXAMPLES = [
     "To which city was Moscow ready to send its foreign and defense ministers for talks?",
@@ -128,7 +129,9 @@ class Handlers:
             filters = Filters.of(since=since, until=until, sources=sources, as_of=as_of)
             events = self.page.assistant_for(backend).stream(message, history=turns, k=int(k), filters=filters)
             for event in events:
-                if isinstance(event, str):
+                if isinstance(event, Sources):  # shown at once, before the model has written a word
+                    yield gr.skip(), chat, turns, answers, render.sources_html(answers, event)
+                elif isinstance(event, str):
                     draft += event
                     chat[-1] = {"role": "assistant", "content": render.draft_html(draft)}
                     yield gr.skip(), chat, turns, answers, gr.skip()

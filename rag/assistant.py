@@ -21,7 +21,7 @@ from rag.prompts import REFUSAL
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.types import Answer, IngestReport, Passage
+from rag.types import Answer, IngestReport, Passage, Sources
 from rag.verified import verified
 
 
@@ -114,8 +114,9 @@ class Assistant:
     def stream(
         self, question: str, history: History = (), k: int | None = None, *, filters: Filters | None = None,
         **limits,
-    ) -> Iterator[str | Answer]:
-        """Text pieces as the model writes them, then the verified Answer (always last, always once).
+    ) -> Iterator[Sources | str | Answer]:
+        """First the Sources found (always, once, before any text), then text pieces as the model writes them,
+        then the verified Answer (always last, always once).
 
         The streamed text is the model's draft; the Answer's text is what survived citation checking."""
         question = self._check_question(question)
@@ -128,39 +129,50 @@ class Assistant:
         vector = self.embedder.embed([query])[0]
         passages = self.retriever.search(query, vector, k, filters=filters)
         timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
+        worth_answering = bool(passages) and max(p.score for p in passages) >= self.settings.min_score
+        ranking = time.perf_counter()
+        ranked, shown, best = [], [], None
+        if worth_answering:
+            ranked = self.answerer.rank(query, vector, passages)
+            best = self.answerer.best(ranked, passages)
+            if self.generator is not None:
+                shown = excerpts(ranked, passages, self.settings.prompt_words)
+                # The passages the model reads come first and keep their numbers in the Answer, so [n] means
+                # one thing from the Sources on.
+                order = [i for i, _ in shown] + [i for i in range(len(passages)) if i not in {i for i, _ in shown}]
+                passages = [passages[i] for i in order]
+                best = best and dataclasses.replace(best, n=order.index(best.n - 1) + 1)
+        timings["sources_ms"] = _ms(time.perf_counter() - started)
+        yield Sources(question, query, tuple(passages), best, timings["sources_ms"])
         answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query, filters=filters)
         if not passages and filters:
             answer = _replace(answer, warnings=(f"no article matches {filters.describe()}; widen the filters",))
         elif not passages:
             answer = _replace(answer, warnings=(
                 f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",))
-        elif max(p.score for p in passages) < self.settings.min_score:
+        elif not worth_answering:
             pass  # the evidence is too weak to be worth a model's time: refuse at once
         elif self.generator is None:
-            answer = self._extract(answer, query, vector, passages)
+            answer = self._extract(answer, query, ranked, passages, ranking)
         else:
-            answer = yield from self._generate(answer, query, vector, passages)
+            answer = yield from self._generate(answer, query, vector, shown, ranking)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
 
-    def _extract(self, answer: Answer, query: str, vector: list[float], passages: list[Passage]) -> Answer:
-        started = time.perf_counter()
-        result = self.answerer.answer(query, vector, passages)
+    def _extract(self, answer: Answer, query: str, ranked, passages: list[Passage], started: float) -> Answer:
+        """The answer quoted from the best sentences `ranked` (ExtractiveAnswerer.rank) of the passages."""
+        result = self.answerer.answer_from(query, ranked, passages)
         answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
         if result is None:
             return answer
         text, citations = result
         return _replace(answer, text=text, citations=citations, refused=False)
 
-    def _generate(self, answer: Answer, query: str, vector: list[float], passages: list[Passage]):
-        started = time.perf_counter()
-        ranked = self.answerer.rank(query, vector, passages)
-        shown = excerpts(ranked, passages, self.settings.prompt_words)
-        # The passages the model reads come first and keep their numbers in the Answer, so [n] means one thing.
-        order = [i for i, _ in shown] + [i for i in range(len(passages)) if i not in {i for i, _ in shown}]
-        passages = [passages[i] for i in order]
+    def _generate(self, answer: Answer, query: str, vector: list[float], shown: list[tuple[int, str]],
+                  started: float):
+        """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked."""
+        passages = list(answer.passages)
         blocks = prompts.passage_blocks(passages, [text for _, text in shown])
-        answer = _replace(answer, passages=tuple(passages))
         messages = prompts.answer_messages(query, blocks)
         pieces: list[str] = []
         generating = time.perf_counter()
@@ -171,7 +183,8 @@ class Assistant:
                 pieces.append(piece)
                 yield piece
         except GenerationError as exc:
-            fallback = self._extract(answer, query, vector, passages)
+            ranking = time.perf_counter()
+            fallback = self._extract(answer, query, self.answerer.rank(query, vector, passages), passages, ranking)
             warning = f"the LLM failed ({exc}); this answer quotes the passages instead"
             return _replace(fallback, warnings=answer.warnings + (warning,))
         answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
@@ -211,7 +224,7 @@ class Assistant:
         return k
 
 
-def _last(events: Iterator[str | Answer]) -> Answer:
+def _last(events: Iterator[Sources | str | Answer]) -> Answer:
     for event in events:
         if isinstance(event, Answer):
             return event

@@ -62,7 +62,19 @@ class ExtractiveAnswerer:
         self, question: str, question_vector: list[float], passages: list[Passage]
     ) -> tuple[str, tuple[Citation, ...]] | None:
         """Answer text with `[n]` marks and its citations, or None when no sentence answers well enough."""
-        ranked = self.rank(question, question_vector, passages)
+        return self.answer_from(question, self.rank(question, question_vector, passages), passages)
+
+    def best(self, ranked: list[tuple[float, Sentence]], passages: list[Passage]) -> Citation | None:
+        """The best-scoring sentence as a citation of its passage, when it scores enough to be quoted."""
+        if not ranked or ranked[0][0] < self.min_sentence_score:
+            return None
+        sentence = ranked[0][1]
+        return cite_quote(sentence.passage_index + 1, passages[sentence.passage_index], sentence.text)
+
+    def answer_from(
+        self, question: str, ranked: list[tuple[float, Sentence]], passages: list[Passage]
+    ) -> tuple[str, tuple[Citation, ...]] | None:
+        """answer() from sentences rank() has already scored."""
         if not ranked or ranked[0][0] < self.min_sentence_score:
             return None
         best_score = ranked[0][0]

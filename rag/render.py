@@ -12,7 +12,7 @@ from typing import Sequence
 
 from rag.cite import CITATION_MARK
 from rag.retrieve import collapse_to_documents
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Passage, Sources
 
 # Every character HTML or the chat's Markdown renderer would read as markup, as a numeric entity, in one pass:
 # "<script>" shows as written, "*Update*" stays starred, "1." starts no list, "$5bn … $3bn" is no formula.
@@ -80,12 +80,30 @@ def _linked(answer: Answer, turn: int) -> str:
     return "".join(pieces)
 
 
-def sources_html(answers: Sequence[Answer]) -> str:
-    """The sources panel: one section per answer of the conversation, newest first and open."""
-    if not answers:
-        return '<div class="rag-sources-empty">Sources appear here: every [n] of an answer, with the sentence it quotes highlighted in its passage.</div>'
-    sections = [_section(answer, turn, turn == len(answers) - 1) for turn, answer in enumerate(answers)]
+def sources_html(answers: Sequence[Answer], found: Sources | None = None) -> str:
+    """The sources panel: one section per answer of the conversation, newest first and open; with `found`, the
+    sources of the question being answered now, on top, before its answer is written."""
+    if not answers and found is None:
+        return ('<div class="rag-sources-empty">Sources appear here: every [n] of an answer, with the sentence it '
+                'quotes highlighted in its passage.</div>')
+    sections = [_section(answer, turn, turn == len(answers) - 1 and found is None)
+                for turn, answer in enumerate(answers)]
+    if found is not None:
+        sections.append(_found_section(found, len(answers)))
     return "".join(reversed(sections))
+
+
+def _found_section(found: Sources, turn: int) -> str:
+    """The passages found for the question being answered, the best sentence marked, while the answer is written."""
+    head = f'<summary>{escape(found.question)}</summary>'
+    if not found.passages:
+        body = '<p class="rag-refusal">No passage found.</p>'
+    else:
+        note = "the best sentence is marked" if found.best else "no sentence answers it well enough"
+        body = f'<p class="rag-searched">Found {len(found.passages)} passages ({note}); the answer follows.</p>'
+        body += "".join(_card(p, turn, n, [found.best] if found.best and found.best.n == n else [])
+                        for n, p in enumerate(found.passages, start=1))
+    return f'<details class="rag-turn rag-found" id="rag-turn-{turn}" open>{head}{body}</details>'
 
 
 def _section(answer: Answer, turn: int, newest: bool) -> str:

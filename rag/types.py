@@ -90,6 +90,22 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """What a question found, streamed before any answer is written: the passages in the order the Answer
+    numbers them ([n] is passages[n - 1]) and the sentence that best answers the question (None when no
+    passage holds one worth quoting), so they can be read while the model writes."""
+
+    question: str
+    query: str
+    passages: tuple[Passage, ...]
+    best: Citation | None
+    elapsed_ms: float  # from the question to these sources
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class IngestReport:
     """What one ingest did (or, for a dry run, would do), by doc_id."""
 

@@ -1,13 +1,14 @@
 import pytest
 
-from rag.ingest import SEEDS_DIR
-from rag.factory import build_assistant
 from rag.clean import clean_document
 from rag.errors import ConfigError
-from rag.text import split_sentences
+from rag.factory import build_assistant
+from rag.ingest import SEEDS_DIR
 from rag.loaders import iter_documents
 from rag.prompts import REFUSAL
 from rag.settings import Settings
+from rag.text import split_sentences
+from rag.types import Sources
 
 from conftest import MINSK_QUESTION, SEED_000, SEED_003
 
@@ -42,7 +43,20 @@ def test_minsk_answer_cites_seed_000_with_a_verbatim_quote(seeded):
     assert citation.quote in answer.passages[citation.n - 1].text
     assert cleaned_text(SEED_000)[citation.start : citation.end] == citation.quote
     assert (citation.date, citation.title) == ("2022-02-25", answer.passages[citation.n - 1].title)
-    assert set(answer.timings) == {"retrieve_ms", "generate_ms", "total_ms"}
+    assert set(answer.timings) == {"retrieve_ms", "sources_ms", "generate_ms", "total_ms"}
+
+
+def test_the_sources_and_the_best_sentence_come_before_the_answer(seeded):
+    sources, answer = list(seeded.stream(MINSK_QUESTION))
+    assert isinstance(sources, Sources) and sources.passages == answer.passages
+    assert sources.best == answer.citations[0] and "Minsk" in sources.best.quote  # quoting starts from the best
+
+
+def test_a_refused_question_still_streams_what_was_searched_first(seeded, assistant):
+    sources, answer = list(seeded.stream("How do I bake sourdough bread?"))
+    assert answer.refused and sources.best is None and sources.passages == answer.passages != ()
+    sources, answer = list(assistant.stream(MINSK_QUESTION))  # an empty store
+    assert (sources.passages, sources.best, answer.refused) == ((), None, True)
 
 
 def test_putin_demands_answer_names_nato_weapons_and_crimea(seeded):

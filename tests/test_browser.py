@@ -118,18 +118,26 @@ def _open(driver, url):
     _wait(driver).until(lambda d: _one(d, "#rag-question textarea"))
 
 
-def test_answer_streams_in_then_its_citation_shows_the_highlighted_source(browser, page_url):
+def test_sources_show_first_then_the_answer_streams_in_and_its_citation_shows_the_source(browser, page_url):
     _open(browser, page_url)
     _ask(browser, MINSK_QUESTION)
+    asked = time.perf_counter()
     drafts: list[str] = []
+    sources_first: list[tuple[float, bool]] = []  # (seconds after asking, was the answer there yet?)
 
     def answered(driver):
+        if not sources_first and _one(driver, "#rag-sources .rag-found .rag-source"):
+            sources_first.append((time.perf_counter() - asked, _one(driver, "#rag-chat .rag-answer") is not None))
+            driver.save_screenshot(str(ARTIFACTS / "sources-first.png"))
         draft = _text(driver, "#rag-chat .rag-draft")
         if draft and (not drafts or drafts[-1] != draft):
             drafts.append(draft)
         return _one(driver, "#rag-chat .rag-answer")
 
     answer = _wait(browser, 300).until(answered)
+    # The passages, with the best sentence marked, were on screen before the model's answer was.
+    assert sources_first and sources_first[0][1] is False, sources_first
+    print(f"sources on screen {sources_first[0][0]:.2f} s after asking; answer after {time.perf_counter() - asked:.1f} s")
     assert len(drafts) >= 2 and drafts[-1].startswith(drafts[0]), drafts  # the text grew as the model wrote it
     assert "Minsk" in answer.text
     link = answer.find_element("css selector", "a.rag-cite")

@@ -11,7 +11,7 @@ from rag.factory import build_assistant
 from rag.errors import ConfigError, GenerationError
 from rag.prompts import REFUSAL, SYSTEM
 from rag.testing import FakeGenerator
-from rag.types import Answer
+from rag.types import Answer, Sources
 
 MINSK_REPLY = "Moscow was ready to send its foreign and defense ministers to Minsk for talks. [1]"
 
@@ -119,10 +119,14 @@ def test_a_failing_model_falls_back_to_quoting_with_a_warning(with_model):
 
 def test_stream_yields_the_draft_as_it_comes_then_one_verified_answer(with_model):
     events = list(with_model(MINSK_REPLY).stream(MINSK_QUESTION))
-    *pieces, answer = events
+    sources, *pieces, answer = events
     assert len(pieces) > 5 and all(isinstance(p, str) for p in pieces) and "".join(pieces) == MINSK_REPLY
     assert isinstance(answer, Answer) and answer.citations
-    assert {"retrieve_ms", "ttft_ms", "generate_ms", "verify_ms", "total_ms"} <= set(answer.timings)
+    assert {"retrieve_ms", "sources_ms", "ttft_ms", "generate_ms", "verify_ms", "total_ms"} <= set(answer.timings)
+    # The sources come first, numbered as the answer numbers them, with the best sentence already quoted.
+    assert isinstance(sources, Sources) and sources.passages == answer.passages
+    assert "Minsk" in sources.best.quote and sources.best.quote in sources.passages[sources.best.n - 1].text
+    assert sources.elapsed_ms == answer.timings["sources_ms"] < answer.timings["total_ms"]
 
 
 HISTORY = [{"question": "Who is the president of Russia mentioned in the articles?", "answer": "Vladimir Putin. [1]"}]

@@ -96,7 +96,7 @@ def test_instructions_inside_a_document_are_not_obeyed(local, corpus):
 
 def test_the_model_answers_what_putin_demanded(local, corpus):
     events = list(local.stream("What had Putin demanded of Ukraine before the invasion began?"))
-    *pieces, answer = events
+    _sources, *pieces, answer = events
     assert len(pieces) > 5 and "".join(pieces).strip()
     text = answer.text.lower()
     assert not answer.refused and "nato" in text and "weapon" in text and "crimea" in text

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from rag import render
 from rag.prompts import REFUSAL
-from rag.types import Answer, Citation, Filters, Passage
+from rag.types import Answer, Citation, Filters, Passage, Sources
 
 DOC_TEXT = "Talks were proposed. Moscow offered Minsk as the venue for talks. Kyiv declined."
 
@@ -77,3 +77,20 @@ def test_sentences_the_check_removed_are_shown_struck_through_beside_the_answer(
     assert ('<div class="rag-unsupported">Removed from the answer: no article supports it.'
             "<ul><li><s>The army sent &#60;300&#62; soldiers&#46;</s></li></ul></div>") in chat
     assert "rag-unsupported" not in render.answer_html(_minsk_answer(), 0)
+
+
+def test_the_sources_found_show_before_the_answer_with_the_best_sentence_marked():
+    earlier = _minsk_answer()
+    best = earlier.citations[0]
+    other = _passage(doc_id="b", title="Kyiv <i>replies</i>")
+    found = Sources("Who declined?", "Who declined?", (other, _passage()), dataclasses.replace(best, n=2), 12.0)
+    out = render.sources_html([earlier], found)
+    # the question being answered is on top and open, its two passages carded, only the best sentence marked
+    assert out.index('id="rag-turn-1"') < out.index('id="rag-turn-0"')
+    assert re.search(r'<details class="rag-turn rag-found" id="rag-turn-1" open>', out)
+    assert 'id="rag-src-1-1"' in out and 'id="rag-src-1-2"' in out and "Kyiv &#60;i&#62;replies" in out
+    found_part = out[out.index('id="rag-turn-1"'):out.index('id="rag-turn-0"')]
+    assert found_part.count("<mark>") == 1 and "Found 2 passages (the best sentence is marked)" in found_part
+    assert 'id="rag-turn-0">' in out  # the earlier answer's section stays, closed
+    nothing = render.sources_html([], Sources("Who?", "Who?", (), None, 5.0))
+    assert "No passage found." in nothing
