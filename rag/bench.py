@@ -116,6 +116,59 @@ def run_llm_bench(settings: Settings, models: list[str], n_questions: int, promp
     return rows
 
 
+def run_answer_bench(settings: Settings, questions_file: Path | None, n_questions: int, model: str) -> dict:
+    """From one run over the store in `settings` (a question's date, when it has one, is its as-of day): search;
+    sources ready (the Sources event, before any answer); the quoted answer; the model's first token and whole
+    answer. Each as p50/p95 in ms and as a ratio of its p50 to search's p50, the one comparison that survives a
+    noisy machine. Each assistant answers one question first, unmeasured (loading is not answering)."""
+    from rag.factory import build_assistant, build_generator
+    from rag.questions import QUESTIONS, eval_file, load_questions
+    from rag.types import Sources
+
+    asked = [q for q in load_questions(questions_file or eval_file(QUESTIONS)) if not q.history][:n_questions]
+    if not asked:
+        raise ConfigError("no questions to time; pass --questions FILE with at least one question")
+    quoting = build_assistant(dataclasses.replace(settings, llm="extractive"), seed_if_empty=False)
+    if quoting.store.count() == 0:
+        raise ConfigError(f"the store {settings.store} is empty; time answers on a store of articles (--store)")
+    modelled = dataclasses.replace(settings, llm="local", model=model)
+    writing = build_assistant(modelled, embedder=quoting.embedder, store=quoting.store,
+                              generator=build_generator(modelled), seed_if_empty=False)
+    times: dict[str, list[float]] = {name: [] for name in ("search", "sources", "extractive", "first_token", "model")}
+    for assistant in (quoting, writing):
+        assistant.ask(asked[0].question, as_of=asked[0].date or None)
+    for question in asked:
+        as_of = question.date or None
+        started = time.perf_counter()
+        quoting.search(question.question, as_of=as_of)
+        times["search"].append(_since(started))
+        started = time.perf_counter()
+        for event in quoting.stream(question.question, as_of=as_of):
+            if isinstance(event, Sources):
+                times["sources"].append(_since(started))
+        times["extractive"].append(_since(started))
+        started, first = time.perf_counter(), None
+        for event in writing.stream(question.question, as_of=as_of):
+            if isinstance(event, str) and first is None:
+                first = _since(started)
+        times["model"].append(_since(started))
+        if first is not None:  # a refusal at once writes no token
+            times["first_token"].append(first)
+    search_p50 = statistics.median(times["search"])
+    figures: dict = {"questions": len(asked), "model": model, "store": str(settings.store)}
+    for name, values in times.items():
+        if values:
+            p50 = statistics.median(values)
+            figures |= {f"{name}_p50_ms": round(p50, 1), f"{name}_p95_ms": round(percentile(values, 0.95), 1),
+                        f"{name}_to_search": round(p50 / search_p50, 2)}
+    print(json.dumps(figures, indent=2))
+    return figures
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
 def run_scale_bench(n_chunks: int, n_queries: int, folder: Path | None = None, server: bool = True) -> list[dict]:
     """Vector-search latency and resident memory over `n_chunks` synthetic chunks (random unit vectors of the
     embedder's 384 dimensions, generated text, the metadata real chunks carry), in the embedded store and, with

@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="time answers instead: time to first token and total, per local model")
     bench.add_argument("--prompt-words", nargs="+", type=int, metavar="N",
                        help="with --llm: passage-word budgets to compare (default: RAG_PROMPT_WORDS)")
+    bench.add_argument("--answers", action="store_true",
+                       help="time search, sources ready, the quoted answer and the model's answer (--llm MODEL) on"
+                            " the store, over --questions (default eval/questions.jsonl)")
+    bench.add_argument("--questions", type=Path, help="with --answers: the questions to time")
     bench.add_argument("--scale", type=int, metavar="CHUNKS",
                        help="time vector search over this many synthetic chunks instead, embedded and via a Chroma server")
     bench.add_argument("--scale-dir", type=Path, help="where the synthetic store is built and kept (default: a temp folder)")
@@ -106,6 +110,11 @@ def _run(args: argparse.Namespace) -> int:
             from rag.bench import run_scale_bench
 
             run_scale_bench(args.scale, args.queries, args.scale_dir)
+        elif args.answers:
+            from rag.bench import run_answer_bench
+
+            model = args.llm[0] if args.llm else settings.model
+            run_answer_bench(settings, args.questions, n_questions=args.queries, model=model)
         elif args.llm:
             run_llm_bench(settings, args.llm, n_questions=args.queries, prompt_words=args.prompt_words)
         else:
@@ -224,11 +233,14 @@ def _filters(args):
 
 
 def _stream_answer(assistant, question: str, k: int | None, filters, live: bool):
-    """The Answer; on a terminal the model's draft is shown as it is written, then replaced by the checked text."""
-    from rag.types import Answer
+    """The Answer; on a terminal the model's draft is shown as it is written, then replaced by the checked text.
+    (The sources are printed with the answer, so the Sources event before the draft is not shown twice.)"""
+    from rag.types import Answer, Sources
 
     draft = []
     for event in assistant.stream(question, k=k, filters=filters):
+        if isinstance(event, Sources):
+            continue
         if isinstance(event, Answer):
             if draft:
                 print("\n", flush=True)

@@ -55,3 +55,17 @@ def test_bench_without_a_corpus_says_how_to_give_one(tmp_path):
         run_bench(Settings(store=tmp_path / "unused"), corpus=None, n_docs=4, n_queries=3)
     with pytest.raises(ConfigError, match=r"gone.jsonl: no such corpus; pass one with --corpus"):
         run_bench(Settings(store=tmp_path / "unused"), corpus=tmp_path / "gone.jsonl", n_docs=4, n_queries=3)
+
+
+def test_answer_bench_times_search_sources_quoting_and_the_model_from_one_run(seeded, capsys):
+    from rag.bench import run_answer_bench
+
+    figures = run_answer_bench(seeded.settings, None, n_questions=3, model="qwen2.5-coder-0.5b")
+    assert figures["questions"] == 3 and json.loads(capsys.readouterr().out) == figures
+    for name in ("search", "sources", "extractive", "first_token", "model"):
+        assert figures[f"{name}_p50_ms"] <= figures[f"{name}_p95_ms"]
+        ratio = figures[f"{name}_p50_ms"] / figures["search_p50_ms"]
+        assert figures[f"{name}_to_search"] == pytest.approx(ratio, rel=0.02, abs=0.01)
+    # the sources come before either answer is done, and the model's first token before its whole answer
+    assert figures["sources_p50_ms"] < figures["extractive_p50_ms"]
+    assert figures["first_token_p50_ms"] < figures["model_p50_ms"]
