@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.ingest import SEEDS_DIR
 from rag.assistant import Assistant
-from rag.factory import build_assistant
 from rag.embed import SentenceTransformerEmbedder
+from rag.factory import build_assistant
+from rag.ingest import SEEDS_DIR
 from rag.settings import Settings
 
 MINSK_QUESTION = "To which city was Moscow ready to send its foreign and defense ministers for talks?"

@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from rag.assistant import Assistant
-from rag.factory import build_assistant
 from rag.chunking import chunk_document
 from rag.clean import clean_document
 from rag.errors import StoreError
+from rag.factory import build_assistant
 from rag.loaders import iter_documents
 from rag.settings import Settings
 from rag.testing import HashEmbedder

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from conftest import write_articles
-from rag.factory import build_assistant
 from rag.chunking import chunk_document
 from rag.dedup import signature
+from rag.factory import build_assistant
 from rag.retrieve import ARTICLE_FIELD, article_bonus
 from rag.settings import Settings
 from rag.store import ArticleFacts

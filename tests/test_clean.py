@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.ingest import SEEDS_DIR
 from rag.clean import clean_text
-from rag.loaders import iter_documents
 from rag.clean import clean_document
+from rag.ingest import SEEDS_DIR
+from rag.loaders import iter_documents
 
 from conftest import SEED_003
 

@@ -4,8 +4,8 @@ shown once in results; different stories on the same topic are not touched."""
 from __future__ import annotations
 
 from conftest import write_articles
-from rag.factory import build_assistant
 from rag.dedup import NEAR_DUPLICATE, SignatureIndex, signature, similarity
+from rag.factory import build_assistant
 from rag.settings import Settings
 
 STORY = (

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
-from rag.factory import build_assistant
 from rag.errors import ConfigError, GenerationError
+from rag.factory import build_assistant
 from rag.prompts import REFUSAL, SYSTEM
 from rag.testing import FakeGenerator
 from rag.types import Answer, Sources

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import MINSK_QUESTION, SEED_000
 from rag.assistant import Assistant
-from rag.factory import build_assistant
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
 from rag.errors import ConfigError
+from rag.factory import build_assistant
 from rag.loaders import SUFFIXES, Notice, iter_documents
 from rag.settings import Settings
 from rag.testing import HashEmbedder

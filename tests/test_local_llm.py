@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
-from rag.ingest import SEEDS_DIR
-from rag.factory import build_assistant
 from rag.clean import clean_document
+from rag.factory import build_assistant
+from rag.ingest import SEEDS_DIR
 from rag.loaders import load_file
 from rag.prompts import REFUSAL
 from rag.settings import Settings

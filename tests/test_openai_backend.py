@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000
-from rag.factory import build_assistant
 from rag.errors import GenerationError
+from rag.factory import build_assistant
 from rag.generate import OpenAIGenerator, generate
 from rag.models import resolve_model
 from rag.settings import Settings

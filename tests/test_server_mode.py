@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINSK_QUESTION, SEED_000, SEED_003
-from rag.factory import build_assistant
 from rag.errors import StoreError
+from rag.factory import build_assistant
 from rag.settings import Settings
 from test_app import free_port
 

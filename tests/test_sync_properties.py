@@ -19,11 +19,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from rag.ingest import SEEDS_DIR
-from rag.factory import build_assistant
 from rag.chunking import chunk_document, content_hash
 from rag.clean import clean_document
 from rag.dedup import NEAR_DUPLICATE, signature, similarity
+from rag.factory import build_assistant
+from rag.ingest import SEEDS_DIR
 from rag.loaders import iter_documents
 from rag.settings import Settings
 from rag.store import ChunkStore, manifest_for
