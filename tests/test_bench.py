@@ -67,5 +67,5 @@ def test_answer_bench_times_search_sources_quoting_and_the_model_from_one_run(se
         ratio = figures[f"{name}_p50_ms"] / figures["search_p50_ms"]
         assert figures[f"{name}_to_search"] == pytest.approx(ratio, rel=0.02, abs=0.01)
     # the sources come before either answer is done, and the model's first token before its whole answer
-    assert figures["sources_p50_ms"] < figures["extractive_p50_ms"]
+    assert figures["sources_p50_ms"] <= figures["extractive_p50_ms"]
     assert figures["first_token_p50_ms"] < figures["model_p50_ms"]
