@@ -118,9 +118,10 @@ def run_llm_bench(settings: Settings, models: list[str], n_questions: int, promp
 
 def run_answer_bench(settings: Settings, questions_file: Path | None, n_questions: int, model: str) -> dict:
     """From one run over the store in `settings` (a question's date, when it has one, is its as-of day): search
-    (embedding the question and retrieving, as timed inside the quoted answer's run); sources ready (the Sources event, before any answer); the quoted answer; the model's first token and whole
-    answer. Each as p50/p95 in ms and as a ratio of its p50 to search's p50, the one comparison that survives a
-    noisy machine. Each assistant answers one question first, unmeasured (loading is not answering)."""
+    (embedding the question and retrieving, as timed inside the quoted answer's run); sources ready (the Sources
+    event, before any answer); the quoted answer; the model's first token and whole answer. Each as p50/p95 in ms
+    and as a ratio of its p50 to search's p50, the one comparison that survives a noisy machine. Each assistant
+    answers one question first, unmeasured (loading is not answering)."""
     from rag.factory import build_assistant, build_generator
     from rag.questions import QUESTIONS, eval_file, load_questions
     from rag.types import Sources
