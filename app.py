@@ -98,7 +98,9 @@ class Page:
         summary = f"Deleted **{render.escape(doc_id)}** ({_count(deleted, 'chunk')})"
         if version:
             stored_hash = next(iter(version.counts))
-            summary += uploads.forget_if_uploaded(version.path, doc_id, stored_hash, self.settings.uploads)
+            # file names are the user's: escaped, so "my_feed_2022.jsonl" does not turn to italics
+            summary += render.escape(uploads.forget_if_uploaded(version.path, doc_id, stored_hash,
+                                                                self.settings.uploads))
         return summary + ".", deleted
 
     def _check_writable(self) -> None:

@@ -3,6 +3,7 @@ multi-article file (now and at every later ingest), and a read-only page that ca
 
 import dataclasses
 import gzip
+import html
 import json
 
 import pytest
@@ -55,8 +56,8 @@ def test_deleting_one_article_of_an_uploaded_feed_keeps_its_siblings_for_good(pa
     assert stored(page) == ["bridge", "storm", "trams"]
     summary, deleted = page.delete("bridge")
     assert deleted == 1 and stored(page) == ["storm", "trams"]
-    assert summary == f"Deleted **bridge** (1 chunk); took its line out of the uploaded file {name}; the file's " \
-                      "other articles stay."
+    assert html.unescape(summary) == f"Deleted **bridge** (1 chunk); took its line out of the uploaded file {name}; " \
+                                    "the file's other articles stay."
     uploaded = page.settings.uploads / name
     with opener(uploaded, "rt", encoding="utf-8") as lines:
         assert [json.loads(line)["doc_id"] for line in lines] == ["storm", "trams"]
@@ -73,7 +74,16 @@ def test_deleting_an_article_of_the_users_own_folder_leaves_the_file_alone(page,
     page.assistant.ingest([own.parent], progress=False)
     summary, _ = page.delete("storm")
     assert own.read_text() == jsonl(STORM, BRIDGE) and stored(page) == ["bridge"]
-    assert "is not an upload, so the page leaves it alone" in summary
+    assert "is not an upload, so the page leaves it alone" in html.unescape(summary)
+
+
+def test_a_deleted_articles_file_name_shows_as_written(page, tmp_path):
+    """The summary is Markdown: a file name with underscores or stars is escaped, not read as emphasis."""
+    article = tmp_path / "city_news_*2022*.txt"
+    article.write_text("The council approved a new tram line to the airport.")
+    page.add_files([str(article)])
+    summary, _ = page.delete(stored(page)[0])
+    assert "city_news_*2022*.txt" not in summary and "city&#95;news&#95;&#42;2022&#42;&#46;txt" in summary
 
 
 def test_a_read_only_page_refuses_to_add_or_delete(page, tmp_path):
@@ -105,7 +115,7 @@ def test_the_pages_handlers_work_without_the_ui(page, tmp_path):
     assert added == "**1 added, 0 updated, 0 unchanged**; 1 chunk written."
     assert caption.startswith("1 document, 1 chunk in") and rows[0][0] == "story" and doomed["choices"] == ["story"]
     removed, caption, rows, _, _ = handlers.delete_clicked("story")
-    assert removed == "Deleted **story** (1 chunk); deleted its uploaded file story.txt." and rows == []
+    assert html.unescape(removed) == "Deleted **story** (1 chunk); deleted its uploaded file story.txt." and rows == []
     with pytest.raises(gr.Error, match="no document 'story'"):
         handlers.delete_api("story")
     assert handlers.delete_clicked("story")[0].startswith("⚠ no document")
