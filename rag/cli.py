@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -176,6 +176,11 @@ def _evaluate(args: argparse.Namespace, settings) -> int:
         if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
             settings = dataclasses.replace(settings, store=Path(tmp) / "store")
         assistant = build_assistant(settings, seed_if_empty=args.store is None)
+        if assistant.store.count() == 0:  # every question would score as a miss, and the report say nothing of why
+            raise ConfigError(
+                f"no articles to score in {settings.store}; ingest them first (python -m rag --store "
+                f"{settings.store} ingest PATH), or leave out --store to score the bundled demo articles"
+            )
         if args.before_the_news:
             label += " before the news"
         result = evaluate(assistant, questions, label=label, use_dates=not args.ignore_dates,
