@@ -5,7 +5,7 @@ from rag.errors import ConfigError, GenerationError, IngestError, RagError, Stor
 from rag.factory import build_assistant
 from rag.filters import Filters
 from rag.settings import Settings
-from rag.types import Answer, Citation, Document, IngestReport, Passage
+from rag.types import Answer, Citation, Document, IngestReport, Passage, Sources
 
 __all__ = [
     "Answer",
@@ -20,6 +20,7 @@ __all__ = [
     "Passage",
     "RagError",
     "Settings",
+    "Sources",
     "StoreError",
     "StoreMismatchError",
     "build_assistant",

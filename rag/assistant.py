@@ -31,14 +31,19 @@ class Assistant:
 
     def __init__(
         self,
-        settings: Settings,
-        embedder: Embedder,
-        store: ChunkStore,
-        retriever: Retriever,
-        answerer: ExtractiveAnswerer,
-        generator: Generator | None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        store: ChunkStore | None = None,
+        retriever: Retriever | None = None,
+        answerer: ExtractiveAnswerer | None = None,
+        generator: Generator | None = None,
     ) -> None:
         """`generator` None answers by quoting the passages (the extractive answerer) instead of with a model."""
+        if None in (settings, embedder, store, retriever, answerer):
+            raise TypeError(
+                "Assistant() is given its parts by rag.build_assistant(); use rag.build_assistant() "
+                "(RAG_* settings) or rag.build_assistant(rag.Settings(...)) instead"
+            )
         self.settings = settings
         self.embedder = embedder
         self.store = store

@@ -113,6 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         elif args.answers:
             from rag.bench import run_answer_bench
 
+            if args.llm and len(args.llm) > 1:
+                raise ConfigError(f"bench --answers times one model; give one --llm, not {len(args.llm)}")
             model = args.llm[0] if args.llm else settings.model
             run_answer_bench(settings, args.questions, n_questions=args.queries, model=model)
         elif args.llm:

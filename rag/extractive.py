@@ -58,12 +58,6 @@ class ExtractiveAnswerer:
             return []
         return sorted(zip(self.score(question, question_vector, sentences), sentences), key=lambda p: -p[0])
 
-    def answer(
-        self, question: str, question_vector: list[float], passages: list[Passage]
-    ) -> tuple[str, tuple[Citation, ...]] | None:
-        """Answer text with `[n]` marks and its citations, or None when no sentence answers well enough."""
-        return self.answer_from(question, self.rank(question, question_vector, passages), passages)
-
     def best(self, ranked: list[tuple[float, Sentence]], passages: list[Passage]) -> Citation | None:
         """The best-scoring sentence as a citation of its passage, when it scores enough to be quoted."""
         if not ranked or ranked[0][0] < self.min_sentence_score:

@@ -167,7 +167,9 @@ def _yes_no(name: str, value: Any) -> Any:
 def _config_error(error: ValidationError) -> ConfigError:
     """pydantic's report on the first value it could not convert, as one line naming the variable and the fix."""
     first = error.errors()[0]
-    name = str(first["loc"][0])
+    name = str(first["loc"][0]) if first["loc"] else ""
+    if not any(f.name == name for f in dataclasses.fields(Settings)):
+        return ConfigError(f"unknown setting {name!r}; `python -m rag doctor` lists every setting")
     default = getattr(Settings, name)
     return ConfigError(
         f"{ENV_PREFIX}{name.upper()}={first['input']!r} is not a valid {type(default).__name__}; "

@@ -54,6 +54,11 @@ def test_invalid_settings_name_the_variable_and_the_fix(environ, variables, mess
     assert str(error.value) == message
 
 
+def test_a_misspelt_override_is_named_as_unknown(environ):
+    with pytest.raises(ConfigError, match=r"^unknown setting 'top_kk'; `python -m rag doctor` lists every setting$"):
+        Settings.from_env(top_kk=3)
+
+
 def test_a_copy_with_changes_is_converted_and_checked_like_a_new_one():
     settings = dataclasses.replace(Settings(), top_k="7", store="/tmp/x")
     assert (settings.top_k, settings.store) == (7, Path("/tmp/x"))
