@@ -59,6 +59,31 @@ _NOT_NAMES = {"the", "a", "an", "in", "on", "at", "but", "and", "he", "she", "it
               "there", "for", "of", "to", "by", "with", "from", "so", "our", "my", "you", "what", "who", "which"}
 
 
+# A numbered label: "target number two", "the No. 2 target", "#2".
+LABEL = re.compile(r"(?:\bnumber|\bno\.|#)\s?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+                   re.IGNORECASE)
+_DIGITS = {w: str(n) for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                            "ten"), start=1)}
+# A question that asks who or what holds something ("Whom did he say was target number two?"), not why or whether.
+_ASKS_WHICH = re.compile(r"^\W*(?:who|whom|what|which)\b", re.IGNORECASE)
+
+
+def labels(text: str) -> set[str]:
+    """The numbered labels a text names, as digits: "target number two" and "the No. 2 target" both give {"2"}."""
+    return {_DIGITS.get(m.group(1).lower(), m.group(1)) for m in LABEL.finditer(text)}
+
+
+def other_label(question: str, text: str) -> str:
+    """Why `text` answers about another numbered label than the one `question` asks who or what holds ("" when
+    it does not): "the enemy designated me as target number one" does not say who is target number two. A "why"
+    question's label is a premise, which an answer may correct."""
+    asked, given = labels(question), labels(text)
+    if not _ASKS_WHICH.match(question) or not asked or not given or asked & given:
+        return ""
+    return f"the question asks about number {', '.join(sorted(asked))} and the answer speaks of number " \
+           f"{', '.join(sorted(given))}"
+
+
 def asked_kind(question: str) -> str | None:
     """The kind of answer a question names, or None when it names none ("Why …", "What did … say …")."""
     lowered = re.sub(r"\bWHO\b", "the health agency", question).lower().replace("’", "'")  # not "who"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 
 from rag import prompts
-from rag.asked import asked_kind, gives
-from rag.cite import CITATION_MARK, verify
-from rag.text import split_sentences
-from rag.types import Answer
+from rag.asked import LABEL, asked_kind, gives, labels, other_label
+from rag.cite import CITATION_MARK, cite_quote, verify
+from rag.text import content_words, split_sentences
+from rag.types import Answer, Passage
 
 
 def verified(answer: Answer, draft: str, n_shown: int) -> Answer:
@@ -29,5 +29,27 @@ def verified(answer: Answer, draft: str, n_shown: int) -> Answer:
     if not gives(kind, asked, CITATION_MARK.sub("", checked.text), context):
         return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
             f"withheld “{checked.text}”: the question asks for a {kind} and the checked answer gives none",))
+    wrong_label = other_label(asked, CITATION_MARK.sub("", checked.text))
+    if wrong_label:
+        found = _labelled(asked, answer.passages[:n_shown])
+        if found is None or not gives(kind, asked, found[1], context):
+            return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
+                f"withheld “{checked.text}”: {wrong_label}",))
+        n, sentence = found
+        return dataclasses.replace(
+            answer, text=f"{sentence} [{n}]", citations=(cite_quote(n, answer.passages[n - 1], sentence),),
+            refused=False, removed=checked.removed + (checked.text,), repairs=checked.repairs + (
+                f"replaced “{checked.text}” ({wrong_label}) with the sentence of [{n}] that names it",))
     return dataclasses.replace(answer, text=checked.text, citations=checked.citations, refused=False,
                                repairs=checked.repairs, removed=checked.removed)
+
+
+def _labelled(question: str, passages: tuple[Passage, ...]) -> tuple[int, str] | None:
+    """(n, sentence) of the first passage sentence that names the numbered label the question asks about and
+    shares another of its words ("target")."""
+    asked, topic = labels(question), content_words(LABEL.sub(" ", question))
+    for n, passage in enumerate(passages, start=1):
+        for _, sentence in split_sentences(passage.text):
+            if labels(sentence) & asked and content_words(LABEL.sub(" ", sentence)) & topic:
+                return n, sentence
+    return None

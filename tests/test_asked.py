@@ -1,10 +1,14 @@
 """What a question asks for: a near-miss question is refused instead of answered with a neighbouring fact. The
 rules are tested on their own, then through the real no-model answerer on the seed articles."""
 
+import dataclasses
+
 import pytest
 
-from rag.asked import COUNT, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_kind, gives
+from rag.asked import COUNT, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_kind, gives, labels, other_label
 from rag.prompts import REFUSAL
+from rag.types import Answer, Passage
+from rag.verified import verified
 
 from conftest import SEED_000
 
@@ -74,6 +78,37 @@ def test_a_name_must_be_new_and_a_person_must_stand_beside_the_role_asked_for():
     assert not gives(PERSON, "Which Biden administration official spoke?", "The Biden administration official spoke.")
     assert not gives(NAME, "Which Russian banks were targeted?", "Sanctions have focused on Russia’s economy.",
                      context="Instead, sanctions have focused at targeting Russia’s economy.")
+
+
+TARGETS = ("He said: “According to the information we have, the enemy has designated me as target number one. My "
+           "family is target number two.” His family is the No. 2 target, he said, but also remains in Ukraine.")
+
+
+def test_numbered_labels_are_read_in_words_and_digits_and_only_who_or_what_questions_hold_to_them():
+    assert labels("target number two") == labels("the No. 2 target") == labels("#2 seed") == {"2"}
+    assert labels("the number of people") == set()
+    whom = "Whom did he say the enemy had made target number two?"
+    assert other_label(whom, "The enemy had designated him as target number one.") == (
+        "the question asks about number 2 and the answer speaks of number 1")
+    assert other_label(whom, "His family is the No. 2 target.") == ""
+    # a why-question's label is its premise: the answer may correct it
+    assert other_label("Why was his family the enemy's target number one?", "His family is target number two.") == ""
+
+
+def test_an_answer_about_another_numbered_label_is_replaced_by_the_sentence_naming_the_asked_one():
+    passage = Passage("d#h#0", "d", "Zelensky stays", "2022-02-25", "", "", "", TARGETS, 0, len(TARGETS), 0.6)
+    question = "Whom did Zelensky say the enemy had made target number two?"
+    asked = Answer(question, REFUSAL, (), True, (passage,), query=question)
+    answer = verified(asked, "The enemy had designated him as target number one. [1]", n_shown=1)
+    assert not answer.refused and "family is target number two" in answer.text and answer.text.endswith("[1]")
+    assert answer.citations[0].quote in TARGETS
+    assert answer.removed == ("The enemy had designated him as target number one. [1]",)
+    assert answer.repairs[-1].startswith("replaced “The enemy had designated him as target number one. [1]” (the "
+                                         "question asks about number 2 and the answer speaks of number 1)")
+    first_half = TARGETS.split("My")[0]
+    elsewhere = Answer(question, REFUSAL, (), True, (dataclasses.replace(passage, text=first_half),), query=question)
+    withheld = verified(elsewhere, "The enemy had designated him as target number one. [1]", n_shown=1)
+    assert withheld.refused and withheld.repairs[-1].endswith("the answer speaks of number 1")
 
 
 def test_a_near_miss_is_refused_and_the_answerable_question_beside_it_answered(seeded):
