@@ -1,0 +1,221 @@
+"""Retrieval settings chosen by cross-validation on news2022 dev: tune on one half, report on the other.
+
+    python eval/retrieval_cv.py --store news-store [--questions eval/news2022_dev.jsonl] [--out FILE]
+
+The dev questions are split in two halves (sorted by SHA-256 of "cv:" + qid, alternating), so neither half is
+news2022's own held-out half. Every candidate setting is scored on both halves through the real Retriever, each
+question as of its quiz date and, separately, with no date. For each half the candidate with the best MRR@10 is
+picked and reported on the other half: those two unseen figures are what the defaults can be expected to give on
+questions they were not chosen on. The store is read once per question (Chroma and BM25 answers are kept in
+memory), so the grid costs little more than one pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+from rag.factory import build_assistant
+from rag.filters import Filters
+from rag import retrieve
+from rag.lexical import LexicalIndex
+from rag.questions import load_questions
+from rag.retrieve import Retriever, doc_id_of
+from rag.settings import Settings
+
+DEPTH = 10  # articles ranked per question, as the eval harness ranks them (rag.evaluate.RANK_DEPTH)
+GRID = {
+    "retrieval": ["dense", "bm25", "hybrid"],
+    "article_weight": [0.0, 0.01, 0.02, 0.04],
+    "recency": [(0.0, 30.0), (0.3, 30.0), (0.3, 7.0), (1.0, 7.0), (1.0, 30.0)],
+    "fusion": [(1.0, 1.0), (1.0, 2.0), (2.0, 1.0)],
+    "support": [0.0, 0.3, 1.0],  # rag.retrieve.SUPPORT_WEIGHT
+}
+# Without a date: how widely the candidates' days spread when finding their focus day (rag.retrieve.FOCUS_DAYS);
+# 0 turns the focus off.
+FOCUS = [0.0, 3.0, 7.0, 14.0]
+
+
+def halves(questions: list) -> tuple[list, list]:
+    """Two halves of the questions by SHA-256 of "cv:" + id, alternating: independent of news2022's own split."""
+    order = sorted(questions, key=lambda q: hashlib.sha256(f"cv:{q.id}".encode()).hexdigest())
+    return order[0::2], order[1::2]
+
+
+def candidates() -> list[dict]:
+    """Every setting the grid spans; fusion weights only where both rankings are fused."""
+    found = []
+    for retrieval, weight, (recency, days), (dense, words), support in itertools.product(*GRID.values()):
+        if retrieval != "hybrid" and (dense, words) != (1.0, 1.0):
+            continue
+        found.append({"retrieval": retrieval, "article_weight": weight, "recency_weight": recency,
+                      "recency_days": days, "dense_weight": dense, "bm25_weight": words, "support": support})
+    return found
+
+
+class Remembering:
+    """A ChunkStore and LexicalIndex whose answers are kept, so each is read from disk once per question."""
+
+    def __init__(self, store, lexical) -> None:
+        self.store, self.lexical = store, lexical
+        self._queries: dict = {}
+        self._words: dict = {}
+        self._facts: dict = {}
+        self._passages: dict = {}
+        self.path = store.path
+
+    def query(self, vector, k, where=None):
+        key = (hash(tuple(vector)), k, json.dumps(where, sort_keys=True))
+        if key not in self._queries:
+            self._queries[key] = self.store.query(vector, k, where)
+        return self._queries[key]
+
+    def search(self, query, k, filters=Filters()):
+        key = (query, k, filters)
+        if key not in self._words:
+            self._words[key] = self.lexical.search(query, k, filters)
+        return self._words[key]
+
+    def articles_of(self, chunk_ids, with_vectors=False):
+        chunk_ids = list(chunk_ids)
+        missing = {doc_id_of(c): c for c in chunk_ids if doc_id_of(c) not in self._facts}
+        if missing:
+            self._facts |= self.store.articles_of(list(missing.values()), with_vectors=True)
+        return {d: self._facts[d] for d in {doc_id_of(c) for c in chunk_ids} if d in self._facts}
+
+    def get_passages(self, chunk_ids, vector):
+        key = hash(tuple(vector))
+        missing = [c for c in chunk_ids if (key, c) not in self._passages]
+        for passage in self.store.get_passages(missing, vector):
+            self._passages[(key, passage.chunk_id)] = passage
+        return [self._passages[(key, c)] for c in chunk_ids if (key, c) in self._passages]
+
+
+def score(rankings: dict[str, list[str]], questions: list) -> dict[str, float]:
+    """Hits@1/4/10 and MRR@10 at article level over `questions`."""
+    hits = {1: 0, 4: 0, 10: 0}
+    reciprocal = 0.0
+    for q in questions:
+        ranking, gold = rankings[q.id], set(q.gold_doc_ids)
+        first = next((i for i, doc_id in enumerate(ranking[:DEPTH], 1) if doc_id in gold), 0)
+        for k in hits:
+            hits[k] += bool(first) and first <= k
+        reciprocal += 1 / first if first else 0.0
+    n = len(questions)
+    return {"hits@1": hits[1] / n, "hits@4": hits[4] / n, "hits@10": hits[10] / n, "mrr@10": reciprocal / n}
+
+
+def rank_all(base: Settings, memory: Remembering, vectors: dict, questions: list, setting: dict, dated: bool):
+    setting = dict(setting)
+    focus = setting.pop("focus", retrieve.FOCUS_DAYS)
+    retrieve.SUPPORT_WEIGHT = setting.pop("support", 0.0)
+    retrieve.FOCUS_DAYS, retrieve.FOCUS_ARTICLES = (focus, 3) if focus else (1.0, 10**9)
+    settings = dataclasses.replace(base, **setting)
+    retriever = Retriever(memory, memory, settings)
+    rankings = {}
+    for q in questions:
+        filters = Filters.of(as_of=q.date if dated else None)
+        passages = retriever.search(q.question, vectors[q.id], DEPTH, distinct_documents=True, filters=filters)
+        rankings[q.id] = [p.doc_id for p in passages]
+    return rankings
+
+
+def label(setting: dict) -> str:
+    text = (f"{setting['retrieval']} art={setting['article_weight']} "
+            f"rec={setting['recency_weight']}/{setting['recency_days']:g}d")
+    if setting["retrieval"] == "hybrid":
+        text += f" fuse={setting['dense_weight']:g}:{setting['bm25_weight']:g}"
+    if setting.get("support"):
+        text += f" support={setting['support']:g}"
+    if "focus" in setting:
+        text += f" focus={setting['focus']:g}d" if setting["focus"] else " no focus"
+    return text
+
+
+def with_defaults(store: Path, questions: list, halves_: tuple[list, list]) -> None:
+    """What a user gets with no setting changed: Assistant.search(question, k=50, as_of=its date), the chunks
+    collapsed to articles in order of first appearance; and the same with no date."""
+    assistant = build_assistant(Settings.from_env(store=store), generator=None, seed_if_empty=False)
+    print("\n## the defaults: Assistant.search(q, k=50[, as_of=date])")
+    print("| asked | questions | Hits@1 | Hits@4 | Hits@10 | MRR@10 |")
+    print("|---|---|---|---|---|---|")
+    for dated in (True, False):
+        rankings = {}
+        for q in questions:
+            passages = assistant.search(q.question, k=50, as_of=q.date if dated else None)
+            rankings[q.id] = list(dict.fromkeys(p.doc_id for p in passages))
+        for name, subset in (("all", questions), ("half A", halves_[0]), ("half B", halves_[1])):
+            m = score(rankings, subset)
+            print(f"| {'as of its date' if dated else 'no date'} | {name} ({len(subset)}) | {m['hits@1']:.3f} | "
+                  f"{m['hits@4']:.3f} | {m['hits@10']:.3f} | {m['mrr@10']:.3f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", required=True, type=Path, help="a store holding the news2022 corpus")
+    parser.add_argument("--questions", type=Path, default=Path(__file__).with_name("news2022_dev.jsonl"))
+    parser.add_argument("--out", type=Path, help="write every candidate's figures here as JSON")
+    parser.add_argument("--defaults", action="store_true",
+                        help="only score the default settings (RAG_* variables as set), through Assistant.search")
+    args = parser.parse_args(argv)
+    if args.defaults:
+        questions = load_questions(args.questions)
+        with_defaults(args.store, questions, halves(questions))
+        return 0
+
+    base = Settings.from_env(store=args.store, retrieval="hybrid")
+    assistant = build_assistant(base, generator=None, seed_if_empty=False)
+    memory = Remembering(assistant.store, LexicalIndex.of(assistant.store))
+    questions = load_questions(args.questions)
+    vectors = dict(zip([q.id for q in questions], assistant.embedder.embed([q.question for q in questions])))
+    first, second = halves(questions)
+    print(f"{len(questions)} questions: halves of {len(first)} and {len(second)}; {len(candidates())} candidates",
+          file=sys.stderr)
+    table = []
+    started = time.perf_counter()
+    runs = [(setting, True) for setting in candidates()]
+    runs += [(setting | {"focus": focus}, False) for setting in candidates() for focus in FOCUS]
+    for setting, dated in runs:
+        rankings = rank_all(base, memory, vectors, questions, setting, dated)
+        table.append({"setting": setting, "dated": dated, "all": score(rankings, questions),
+                      "A": score(rankings, first), "B": score(rankings, second)})
+    print(f"scored in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.out:
+        args.out.write_text(json.dumps(table, indent=1), encoding="utf-8")
+    for dated in (True, False):
+        rows = [row for row in table if row["dated"] == dated]
+        print(f"\n## {'as of each question' if dated else 'no date'}")
+        print("| tuned on | chosen setting | its MRR@10 there | unseen half: Hits@1 | Hits@4 | Hits@10 | MRR@10 |")
+        print("|---|---|---|---|---|---|---|")
+        shown = [row for row in rows if _is_default(row["setting"])]
+        for tuned, unseen in (("A", "B"), ("B", "A")):
+            ranked = sorted(rows, key=lambda row: (-row[tuned]["mrr@10"], -row[tuned]["hits@1"]))
+            best = ranked[0]
+            shown += [row for row in ranked[:5] if row not in shown]
+            u = best[unseen]
+            print(f"| {tuned} | {label(best['setting'])} | {best[tuned]['mrr@10']:.3f} | {u['hits@1']:.3f} | "
+                  f"{u['hits@4']:.3f} | {u['hits@10']:.3f} | {u['mrr@10']:.3f} |")
+        print("\nThe five best on each half and the defaults of before (first row), on both halves and on all:")
+        print("| setting | A: Hits@1 | A: MRR@10 | B: Hits@1 | B: MRR@10 | all: Hits@1 | Hits@10 | MRR@10 |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in shown:
+            a, b, every = row["A"], row["B"], row["all"]
+            print(f"| {label(row['setting'])} | {a['hits@1']:.3f} | {a['mrr@10']:.3f} | {b['hits@1']:.3f} | "
+                  f"{b['mrr@10']:.3f} | {every['hits@1']:.3f} | {every['hits@10']:.3f} | {every['mrr@10']:.3f} |")
+    return 0
+
+
+def _is_default(setting: dict) -> bool:
+    """The defaults before this study: dense, article weight 0.02, recency 0.3 over 30 days, no focus day."""
+    return (setting["retrieval"], setting["article_weight"], setting["recency_weight"], setting["recency_days"],
+            setting["support"], setting.get("focus", 0.0)) == ("dense", 0.02, 0.3, 30.0, 0.0, 0.0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
