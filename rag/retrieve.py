@@ -34,13 +34,6 @@ ARTICLE_FIELD = 8
 # let most chunks through, so the vectors are searched this many times deeper without one and the filter is
 # applied here; Chroma filters only when too few of those pass (1 of 135 news2022 dev questions).
 FILTER_HEADROOM = 4
-# A question asked with no date leans towards the days its best candidates cluster around (rag.retrieve.focus_day):
-# each candidate article's publication day spreads over about FOCUS_DAYS days, and at least FOCUS_ARTICLES dated
-# articles must be among the candidates.
-FOCUS_DAYS = 7.0
-# Weight of an article's other well-ranked chunks (article_support) in each of its chunks' scores; 0: none.
-SUPPORT_WEIGHT = 0.0
-FOCUS_ARTICLES = 3
 
 
 class Retriever:
@@ -74,19 +67,10 @@ class Retriever:
             bonus = article_bonus(articles, vector, s.article_weight)
             for chunk_id in scores:
                 scores[chunk_id] += bonus.get(doc_id_of(chunk_id), 0.0)
-        if s.recency_weight:
+        if filters.as_of and s.recency_weight:
             days = {p.chunk_id: day_number(p.date) for p in dense} | {w[0]: w[2] for w in words}
-            # Asked as of a day: that day. Asked with none: the days the candidates' story was most written about.
-            around = filters.as_of or focus_day(scores, days, FOCUS_DAYS)
-            if around:
-                for chunk_id in scores:
-                    scores[chunk_id] *= recency_boost(
-                        days.get(chunk_id, 0), around, s.recency_weight, s.recency_days, later=not filters.as_of
-                    )
-        if SUPPORT_WEIGHT:
-            support = article_support(scores)
             for chunk_id in scores:
-                scores[chunk_id] += SUPPORT_WEIGHT * support[doc_id_of(chunk_id)]
+                scores[chunk_id] *= recency_boost(days.get(chunk_id, 0), filters.as_of, s.recency_weight, s.recency_days)
         order = sorted(scores, key=lambda chunk_id: -scores[chunk_id])[:depth]
         known = {p.chunk_id: p for p in dense}
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
@@ -125,42 +109,13 @@ def article_bonus(articles: dict[str, ArticleFacts], vector: Sequence[float], we
     return bonus
 
 
-def article_support(scores: dict[str, float]) -> dict[str, float]:
-    """doc_id -> the summed scores of its second and third best chunks: an article with several passages on the
-    question is more likely about it than one that mentions it once."""
-    by_article: dict[str, list[float]] = {}
-    for chunk_id, score in scores.items():
-        by_article.setdefault(doc_id_of(chunk_id), []).append(score)
-    return {doc_id: sum(sorted(found, reverse=True)[1:3]) for doc_id, found in by_article.items()}
-
-
-def recency_boost(day: int, around: str, weight: float, days: float, later: bool = False) -> float:
-    """1 + weight for an article published on the day `around`, fading with its distance before that day (and
-    after it, when `later` ones count: a focus day rather than the day asked); 1 for an undated one."""
+def recency_boost(day: int, as_of: str, weight: float, days: float) -> float:
+    """1 + weight for an article published on the as-of day, fading with age; 1 for an undated one."""
     if not day:
         return 1.0
-    age = (dt.date.fromisoformat(around) - _date(day)).days
-    return 1.0 + weight * math.exp(-(abs(age) if later else max(age, 0)) / days)
-
-
-def focus_day(scores: dict[str, float], days: dict[str, int], width: float) -> str:
-    """The day the best candidates cluster around, as YYYY-MM-DD ("" when fewer than FOCUS_ARTICLES dated
-    articles are among them): the peak of their publication days, each article weighing its best chunk's score
-    and spreading over about `width` days. A question asked with no date is most often about a story's peak."""
-    best: dict[str, tuple[float, int]] = {}
-    for chunk_id in sorted(scores, key=lambda c: -scores[c])[:FUSION_DEPTH]:
-        if days.get(chunk_id):
-            best.setdefault(doc_id_of(chunk_id), (scores[chunk_id], _date(days[chunk_id]).toordinal()))
-    if len(best) < FOCUS_ARTICLES:
-        return ""
-    weights = np.array([w for w, _ in best.values()])
-    ordinals = np.array([o for _, o in best.values()])
-    density = [float(weights @ np.exp(-np.abs(ordinals - o) / width)) for o in ordinals]
-    return dt.date.fromordinal(int(ordinals[int(np.argmax(density))])).isoformat()
-
-
-def _date(day: int) -> dt.date:
-    return dt.date(day // 10000, day // 100 % 100, day % 100)
+    published = dt.date(day // 10000, day // 100 % 100, day % 100)
+    age = (dt.date.fromisoformat(as_of) - published).days
+    return 1.0 + weight * math.exp(-max(age, 0) / days)
 
 
 def drop_near_duplicates(articles: dict[str, ArticleFacts], passages: list[Passage]) -> list[Passage]:

@@ -36,15 +36,15 @@ class Settings:
     embed_batch: int = _setting(32, "chunks embedded per batch")
     max_document_mb: float = _setting(10.0, "largest article ingested (a file, or one JSONL record), in MB")
     top_k: int = _setting(4, "passages retrieved per question")
-    retrieval: str = _setting("dense", "how passages are found: dense (meaning), hybrid (words and meaning) or bm25")
+    retrieval: str = _setting("hybrid", "how passages are found: hybrid (words and meaning), dense (meaning) or bm25")
     dense_weight: float = _setting(1.0, "weight of the meaning (vector) ranking in hybrid fusion")
     bm25_weight: float = _setting(1.0, "weight of the word (BM25) ranking in hybrid fusion")
     article_weight: float = _setting(
-        0.02,
+        0.04,
         "added to a chunk's fused score per unit of its article's title and first-passage cosine, when the "
         "candidates come from 8 articles or more (0: never)",
     )
-    recency_weight: float = _setting(0.3, "with an as-of date: boost of an article published that day (0: none)")
+    recency_weight: float = _setting(1.0, "with an as-of date: boost of an article published that day (0: none)")
     recency_days: float = _setting(30.0, "with an as-of date: days over which that boost fades to about a third")
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")

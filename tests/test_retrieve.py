@@ -7,7 +7,7 @@ import pytest
 from conftest import write_articles
 from rag.factory import build_assistant
 from rag.lexical import LexicalIndex
-from rag.retrieve import focus_day, recency_boost
+from rag.retrieve import recency_boost
 from rag.settings import Settings
 
 ARTICLES = [
@@ -90,18 +90,6 @@ def test_recency_boost_fades_with_age_and_leaves_undated_articles_alone():
     assert recency_boost(20220301, "2022-03-01", 0.3, 30) == pytest.approx(1.3)
     assert recency_boost(20220130, "2022-03-01", 0.3, 30) == pytest.approx(1 + 0.3 / 2.718281828, rel=1e-3)
     assert recency_boost(0, "2022-03-01", 0.3, 30) == 1.0
-
-
-def test_a_focus_day_boosts_both_sides_of_it_and_an_as_of_day_only_what_came_before():
-    assert recency_boost(20220311, "2022-03-01", 0.3, 10, later=True) == pytest.approx(1 + 0.3 / 2.718281828, rel=1e-3)
-    assert recency_boost(20220311, "2022-03-01", 0.3, 10) == pytest.approx(1.3)  # later ones are filtered out
-
-
-def test_the_focus_day_is_where_the_best_candidates_cluster_not_the_single_best():
-    scores = {"lone#h#0": 0.05, "a#h#0": 0.03, "b#h#0": 0.03, "c#h#0": 0.03, "a#h#1": 0.02}
-    days = {"lone#h#0": 20210105, "a#h#0": 20220301, "b#h#0": 20220303, "c#h#0": 20220228, "a#h#1": 20220301}
-    assert focus_day(scores, days, 7.0) == "2022-03-01"
-    assert focus_day(scores, days | {"b#h#0": 0, "c#h#0": 0}, 7.0) == ""  # fewer than three dated articles
 
 
 def test_questions_asked_while_articles_are_written_all_get_the_right_passage(corpus_assistant, tmp_path):
