@@ -1,13 +1,15 @@
 """Retrieval settings chosen by cross-validation on news2022 dev: tune on one half, report on the other.
 
-    python eval/retrieval_cv.py --store news-store [--questions eval/news2022_dev.jsonl] [--out FILE]
+    python eval/retrieval_cv.py --store news-store [--questions eval/news2022_dev.jsonl] [--out FILE] [--defaults]
 
 The dev questions are split in two halves (sorted by SHA-256 of "cv:" + qid, alternating), so neither half is
 news2022's own held-out half. Every candidate setting is scored on both halves through the real Retriever, each
-question as of its quiz date and, separately, with no date. For each half the candidate with the best MRR@10 is
-picked and reported on the other half: those two unseen figures are what the defaults can be expected to give on
-questions they were not chosen on. The store is read once per question (Chroma and BM25 answers are kept in
-memory), so the grid costs little more than one pass.
+question as of its quiz date and, separately, with no date. One setting serves both, so it is picked on each half
+by MRR@10 as of the date plus MRR@10 without, and reported on the other half: those unseen figures are what the
+defaults can be expected to give on questions they were not chosen on (then the same for each way of asking
+alone, and the five best candidates of each half). The store is read once per question (Chroma and BM25 answers
+are kept in memory), so the grid costs little more than one pass. --defaults scores what a user gets with no
+setting changed, through Assistant.search(question, k=50).
 """
 
 from __future__ import annotations
