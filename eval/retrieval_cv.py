@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
 import hashlib
 import itertools
 import json
@@ -26,9 +27,11 @@ from pathlib import Path
 from rag.factory import build_assistant
 from rag.filters import Filters
 from rag.lexical import LexicalIndex
-from rag.questions import load_questions
+from rag.questions import key_found, load_questions
 from rag.retrieve import Retriever, doc_id_of
 from rag.settings import Settings
+
+from news2022 import CORPUS
 
 DEPTH = 10  # articles ranked per question, as the eval harness ranks them (rag.evaluate.RANK_DEPTH)
 GRID = {
@@ -127,13 +130,15 @@ def label(setting: dict) -> str:
     return text
 
 
-def with_defaults(store: Path, questions: list, halves_: tuple[list, list]) -> None:
+def with_defaults(store: Path, questions: list, halves_: tuple[list, list], corpus: Path) -> None:
     """What a user gets with no setting changed: Assistant.search(question, k=50, as_of=its date), the chunks
-    collapsed to articles in order of first appearance; and the same with no date."""
+    collapsed to articles in order of first appearance; and the same with no date. Beside the gold article's
+    rank: how often the first article holds the quiz's answer (several articles often tell the same story)."""
     assistant = build_assistant(Settings.from_env(store=store), generator=None, seed_if_empty=False)
+    texts = article_texts(corpus)
     print("\n## the defaults: Assistant.search(q, k=50[, as_of=date])")
-    print("| asked | questions | Hits@1 | Hits@4 | Hits@10 | MRR@10 |")
-    print("|---|---|---|---|---|---|")
+    print("| asked | questions | Hits@1 | Hits@4 | Hits@10 | MRR@10 | quiz answer in the first article |")
+    print("|---|---|---|---|---|---|---|")
     for dated in (True, False):
         rankings = {}
         for q in questions:
@@ -141,8 +146,16 @@ def with_defaults(store: Path, questions: list, halves_: tuple[list, list]) -> N
             rankings[q.id] = list(dict.fromkeys(p.doc_id for p in passages))
         for name, subset in (("all", questions), ("half A", halves_[0]), ("half B", halves_[1])):
             m = score(rankings, subset)
+            answered = sum(bool(rankings[q.id]) and any(key_found(k, texts.get(rankings[q.id][0], ""))
+                                                        for k in q.reference) for q in subset) / len(subset)
             print(f"| {'as of its date' if dated else 'no date'} | {name} ({len(subset)}) | {m['hits@1']:.3f} | "
-                  f"{m['hits@4']:.3f} | {m['hits@10']:.3f} | {m['mrr@10']:.3f} |")
+                  f"{m['hits@4']:.3f} | {m['hits@10']:.3f} | {m['mrr@10']:.3f} | {answered:.3f} |")
+
+
+def article_texts(corpus: Path) -> dict[str, str]:
+    """doc_id -> article text of the news2022 corpus (for whether a quiz answer is in an article)."""
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        return {record["doc_id"]: record["text"] for record in map(json.loads, lines)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,12 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", required=True, type=Path, help="a store holding the news2022 corpus")
     parser.add_argument("--questions", type=Path, default=Path(__file__).with_name("news2022_dev.jsonl"))
     parser.add_argument("--out", type=Path, help="write every candidate's figures here as JSON")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the news2022 corpus (for --defaults)")
     parser.add_argument("--defaults", action="store_true",
                         help="only score the default settings (RAG_* variables as set), through Assistant.search")
     args = parser.parse_args(argv)
     if args.defaults:
         questions = load_questions(args.questions)
-        with_defaults(args.store, questions, halves(questions))
+        with_defaults(args.store, questions, halves(questions), args.corpus)
         return 0
 
     base = Settings.from_env(store=args.store, retrieval="hybrid")
