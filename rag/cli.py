@@ -104,15 +104,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "eval":
         return _evaluate(args, settings)
     if args.command == "bench":
-        from rag.bench import run_bench, run_llm_bench
+        from rag.bench import run_answer_bench, run_bench, run_llm_bench, run_scale_bench
 
         if args.scale:
-            from rag.bench import run_scale_bench
-
             run_scale_bench(args.scale, args.queries, args.scale_dir)
         elif args.answers:
-            from rag.bench import run_answer_bench
-
             if args.llm and len(args.llm) > 1:
                 raise ConfigError(f"bench --answers times one model; give one --llm, not {len(args.llm)}")
             model = args.llm[0] if args.llm else settings.model
