@@ -32,7 +32,6 @@ def test_nothing_the_assistant_imports_imports_it_back():
     assert "rag.assistant" not in seen and "rag.factory" not in seen
 
 
-
 def test_an_assistant_without_its_parts_points_to_the_factory():
     with pytest.raises(TypeError, match=r"use rag.build_assistant\(\)"):
         rag.Assistant()
