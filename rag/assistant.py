@@ -15,12 +15,15 @@ from rag.errors import ConfigError, GenerationError, RagError
 from rag.extractive import ExtractiveAnswerer, excerpts
 from rag.filters import Filters
 from rag.followup import History, standalone
+from rag.disagree import differing_sentence, disagreement
 from rag.generate import Generator
 from rag.ingest import sync
+from rag.period import Period, freshness_warning, newest_evidence, now_of, question_period
 from rag.prompts import REFUSAL
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.timeline import TIMELINE_ARTICLES, asks_timeline, build_timeline, subject
 from rag.types import Answer, IngestReport, Passage, Sources
 from rag.verified import verified
 
@@ -104,65 +107,105 @@ class Assistant:
         vector = self.embedder.embed([query])[0]
         return self.retriever.search(query, vector, self._check_k(k), distinct_documents, filters)
 
-    def ask(self, question: str, k: int | None = None, *, filters: Filters | None = None, **limits) -> Answer:
+    def ask(self, question: str, k: int | None = None, *, filters: Filters | None = None, timeline: bool | None = None,
+            **limits) -> Answer:
         """Answer one question from the articles; `Answer.text` cites passages as [n]. `filters` (or the keywords
         `since`/`until` (YYYY-MM-DD, inclusive), `sources` (publisher names) and `as_of`, the day the question is
-        asked) limit which articles may answer, as in search()."""
-        return _last(self.stream(question, k=k, filters=filters, **limits))
+        asked) limit which articles may answer, as in search(). `timeline` True answers with dated events in date
+        order, False never does; None (the default) does when the question asks what happened over time."""
+        return _last(self.stream(question, k=k, filters=filters, timeline=timeline, **limits))
 
     def chat(
-        self, message: str, history: History = (), k: int | None = None, *, filters: Filters | None = None, **limits,
+        self, message: str, history: History = (), k: int | None = None, *, filters: Filters | None = None,
+        timeline: bool | None = None, **limits,
     ) -> Answer:
         """Answer a message in a conversation: a follow-up is made standalone before retrieval."""
-        return _last(self.stream(message, history, k, filters=filters, **limits))
+        return _last(self.stream(message, history, k, filters=filters, timeline=timeline, **limits))
 
     def stream(
         self, question: str, history: History = (), k: int | None = None, *, filters: Filters | None = None,
-        **limits,
+        timeline: bool | None = None, **limits,
     ) -> Iterator[Sources | str | Answer]:
         """First the Sources found (always, once, before any text), then text pieces as the model writes them,
         then the verified Answer (always last, always once).
 
-        The streamed text is the model's draft; the Answer's text is what survived citation checking."""
+        The streamed text is the model's draft; the Answer's text is what survived citation checking. A question
+        that names a period ("since 1 March 2022") is answered from articles published in it; one that asks what
+        happened over time gets a timeline (see ask())."""
         question = self._check_question(question)
         k = self._check_k(k)
         filters = Filters.of(filters, **limits)
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query = standalone(self.generator, question, history, timings)
+        filters, period, notes = _period_of(query, filters)
+        as_timeline = asks_timeline(query) if timeline is None else bool(timeline)
+        searched = subject(query) if as_timeline else query
         searching = time.perf_counter()
-        vector = self.embedder.embed([query])[0]
-        passages = self.retriever.search(query, vector, k, filters=filters)
+        vector = self.embedder.embed([searched])[0]
+        if as_timeline:
+            passages = self.retriever.search(searched, vector, max(k, TIMELINE_ARTICLES), True, filters)
+        else:
+            passages = self.retriever.search(query, vector, k, filters=filters)
         timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
         worth_answering = bool(passages) and max(p.score for p in passages) >= self.settings.min_score
         ranking = time.perf_counter()
         ranked, shown, best = [], [], None
         if worth_answering:
-            ranked = self.answerer.rank(query, vector, passages)
+            ranked = self.answerer.rank(searched, vector, passages)
             best = self.answerer.best(ranked, passages)
-            if self.generator is not None:
+            if self.generator is not None and not as_timeline:
                 shown = excerpts(ranked, passages, self.settings.prompt_words)
                 # The passages the model reads come first and keep their numbers in the Answer, so [n] means
                 # one thing from the Sources on.
                 order = [i for i, _ in shown] + [i for i in range(len(passages)) if i not in {i for i, _ in shown}]
                 passages = [passages[i] for i in order]
                 best = best and dataclasses.replace(best, n=order.index(best.n - 1) + 1)
+                ranked = [(score, dataclasses.replace(s, passage_index=order.index(s.passage_index)))
+                          for score, s in ranked]
+                shown = [(order.index(i), text) for i, text in shown]
         timings["sources_ms"] = _ms(time.perf_counter() - started)
         yield Sources(question, query, tuple(passages), best, timings["sources_ms"])
-        answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query, filters=filters)
-        if not passages and filters:
+        answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query, filters=filters,
+                        notes=notes)
+        if not passages and period:
+            pass  # the refusal says no article of the period the question named answers it
+        elif not passages and filters:
             answer = _replace(answer, warnings=(f"no article matches {filters.describe()}; widen the filters",))
         elif not passages:
             answer = _replace(answer, warnings=(
                 f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",))
         elif not worth_answering:
             pass  # the evidence is too weak to be worth a model's time: refuse at once
-        elif self.generator is None:
+        elif as_timeline and (events := build_timeline(searched, ranked, passages, self.settings.min_sentence_score)):
+            answer = _replace(answer, text=events[0], citations=events[1], refused=False, timeline=True)
+        elif self.generator is None or as_timeline:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
             answer = yield from self._generate(answer, query, vector, shown, ranking)
+        answer = self._news_checks(answer, query, ranked, period)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
+
+    def _news_checks(self, answer: Answer, query: str, ranked, period: Period) -> Answer:
+        """What a news answer adds: the sides when articles give different figures, the day of its newest
+        evidence with a warning when that is old, and a refusal that names the period the question asked for."""
+        checking = time.perf_counter()
+        if answer.refused:
+            if period:
+                answer = _replace(answer, text=f"No article {period.describe()} answers this.")
+            return answer
+        sides = () if answer.timeline else disagreement(query, answer.citations, ranked, list(answer.passages))
+        if sides:
+            cited = {(c.n, c.start) for c in answer.citations}
+            added = tuple(s.citation for s in sides if (s.citation.n, s.citation.start) not in cited)
+            answer = _replace(answer, text=f"{answer.text} {differing_sentence(sides)}",
+                              citations=answer.citations + added, disagreement=sides)
+        newest = newest_evidence(answer)
+        warning = freshness_warning(newest, now_of(answer.filters), self.settings.stale_days, bool(answer.filters.as_of))
+        answer = _replace(answer, evidence_date=newest, warnings=answer.warnings + ((warning,) if warning else ()))
+        answer.timings["news_ms"] = _ms(time.perf_counter() - checking)
+        return answer
 
     def _extract(self, answer: Answer, query: str, ranked, passages: list[Passage], started: float) -> Answer:
         """The answer quoted from the best sentences `ranked` (ExtractiveAnswerer.rank) of the passages."""
@@ -227,6 +270,18 @@ class Assistant:
         if not isinstance(k, int) or not 1 <= k <= 100:
             raise ConfigError(f"k={k!r} must be a whole number between 1 and 100")
         return k
+
+
+def _period_of(query: str, filters: Filters) -> tuple[Filters, Period, tuple[str, ...]]:
+    """The filters narrowed to the period the question names ("since 1 March 2022"), and a note saying so."""
+    period = question_period(query, now_of(filters))
+    if not period:
+        return filters, period, ()
+    narrowed = period.within(filters)
+    if narrowed is None:
+        return filters, Period(), (f"the question asks for articles {period.describe()}, after the last day the "
+                                   "filters allow; the filters were kept",)
+    return narrowed, period, (f"searched only articles {period.describe()}, as the question asks",)
 
 
 def _last(events: Iterator[Sources | str | Answer]) -> Answer:

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, help="passages to retrieve (default: RAG_TOP_K)")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON, as the Python API returns it")
+    ask.add_argument("--timeline", action=argparse.BooleanOptionalAction,
+                     help="answer with dated events in date order (default: when the question asks what happened)")
     _filter_arguments(ask)
 
     search = commands.add_parser("search", help="show the passages retrieved for a query")
@@ -127,7 +129,8 @@ def _run(args: argparse.Namespace) -> int:
         report = assistant.ingest(args.paths, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild)
         _print_ingest(report, assistant.store.count(), args.json)
     elif args.command == "ask":
-        answer = _stream_answer(assistant, args.question, args.k, filters, live=sys.stdout.isatty() and not args.json)
+        answer = _stream_answer(assistant, args.question, args.k, filters, args.timeline,
+                                live=sys.stdout.isatty() and not args.json)
         if args.json:
             _print_json(answer.to_dict())
         else:
@@ -235,13 +238,13 @@ def _filters(args):
     return Filters.of(since=args.since, until=args.until, sources=args.source, as_of=args.as_of)
 
 
-def _stream_answer(assistant, question: str, k: int | None, filters, live: bool):
+def _stream_answer(assistant, question: str, k: int | None, filters, timeline: bool | None, live: bool):
     """The Answer; on a terminal the model's draft is shown as it is written, then replaced by the checked text.
     (The sources are printed with the answer, so the Sources event before the draft is not shown twice.)"""
     from rag.types import Answer, Sources
 
     draft = []
-    for event in assistant.stream(question, k=k, filters=filters):
+    for event in assistant.stream(question, k=k, filters=filters, timeline=timeline):
         if isinstance(event, Sources):
             continue
         if isinstance(event, Answer):
@@ -261,6 +264,10 @@ def _stream_answer(assistant, question: str, k: int | None, filters, live: bool)
 def _print_answer(answer) -> None:
     if answer.text:
         print(answer.text)
+    if answer.evidence_date:
+        print(f"(newest evidence: {answer.evidence_date})")
+    for note in answer.notes:
+        print(f"note: {note}", file=sys.stderr)
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if answer.citations:

@@ -42,9 +42,29 @@ def answer_html(answer: Answer, turn: int) -> str:
         searched = f'<div class="rag-searched">Searched for: “{escape(answer.query or answer.question)}”{_limits(answer)}</div>'
         body = f'<div class="rag-refusal">{escape(answer.text)}</div>{searched}'
     else:
-        body = f'<div class="rag-answer">{_linked(answer, turn)}</div>'
+        kind = "rag-answer rag-timeline" if answer.timeline else "rag-answer"
+        body = f'<div class="{kind}">{_linked(answer, turn)}</div>'
     warnings = "".join(f'<div class="rag-warning">⚠ {escape(w)}</div>' for w in answer.warnings)
-    return body + _removed(answer) + warnings
+    return body + _differing(answer, turn) + _removed(answer) + warnings + _about(answer)
+
+
+def _differing(answer: Answer, turn: int) -> str:
+    """The sides of a disagreement between articles, marked so it is not read past: each value, who gave it
+    and when, linked to its source card."""
+    if not answer.disagreement:
+        return ""
+    sides = "".join(
+        f'<li><b>{escape(side.value)}</b> — {_byline(side.citation.title, side.citation.date, side.citation.source)} '
+        f'<a class="rag-cite" href="#{source_id(turn, side.citation.n)}">&#91;{side.citation.n}&#93;</a></li>'
+        for side in answer.disagreement)
+    return f'<div class="rag-disagree">⚖ The articles disagree on this figure:<ul>{sides}</ul></div>'
+
+
+def _about(answer: Answer) -> str:
+    """How the answer was found and how fresh its evidence is, in small print."""
+    lines = [f"Newest evidence: {escape(answer.evidence_date)}"] if answer.evidence_date else []
+    lines += [escape(note[:1].upper() + note[1:]) for note in answer.notes]
+    return "".join(f'<div class="rag-searched">{line}</div>' for line in lines)
 
 
 def _removed(answer: Answer) -> str:
@@ -77,7 +97,7 @@ def _linked(answer: Answer, turn: int) -> str:
             pieces.append(escape(match.group(0)))
         at = match.end()
     pieces.append(escape(answer.text[at:]))
-    return "".join(pieces)
+    return "".join(pieces).replace("\n", "<br>")
 
 
 def sources_html(answers: Sequence[Answer], found: Sources | None = None) -> str:
@@ -170,6 +190,8 @@ CSS = """
 .rag-refusal { font-style: italic; border-left: 3px solid #d97706; padding-left: .5em; }
 .rag-searched, .rag-where { color: #6b7280; font-size: .9em; }
 .rag-warning { color: #b45309; margin-top: .4em; }
+.rag-disagree { margin-top: .4em; border-left: 3px solid #7c3aed; padding-left: .5em; }
+.rag-disagree ul { margin: .2em 0; }
 .rag-unsupported { color: #6b7280; font-size: .9em; margin-top: .4em; border-left: 3px solid #dc2626; padding-left: .5em; }
 .rag-source { margin: .5em 0; padding: .4em .6em; border: 1px solid #e5e7eb; border-radius: 6px; }
 .rag-passage { white-space: pre-line; margin: .3em 0 0 0; font-size: .92em; line-height: 1.45; }

@@ -46,6 +46,9 @@ class Settings:
     )
     recency_weight: float = _setting(1.0, "with an as-of date: boost of an article published that day (0: none)")
     recency_days: float = _setting(30.0, "with an as-of date: days over which that boost fades to about a third")
+    stale_days: int = _setting(
+        30, "warn when the newest article an answer cites is this many days older than the day asked (0: never)"
+    )
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
     llm: str = _setting(
@@ -96,7 +99,7 @@ class Settings:
             raise ConfigError(f"RAG_RECENCY_DAYS={self.recency_days} must be a positive number of days")
         if self.llm not in LLM_CHOICES:
             raise ConfigError(f"RAG_LLM={self.llm!r} is not one of: {', '.join(LLM_CHOICES)}")
-        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20)):
+        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20), ("stale_days", 0)):
             if getattr(self, name) < low:
                 raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be {low} or more")
         if self.llm_timeout <= 0:

@@ -70,6 +70,14 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Differing:
+    """One side of a disagreement between articles: the value one gives for the asked fact, and where."""
+
+    value: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of a question: text with `[n]` markers, the citations behind them, and what was searched."""
 
@@ -84,6 +92,10 @@ class Answer:
     repairs: tuple[str, ...] = ()  # what citation checking changed in the model's draft, one line each
     removed: tuple[str, ...] = ()  # sentences of the draft that no passage supports, taken out of `text`
     filters: Filters = field(default_factory=Filters)  # what the search was limited to
+    evidence_date: str = ""  # publication day of the newest article the answer cites
+    notes: tuple[str, ...] = ()  # how the answer was found, one line each (e.g. the period the question named)
+    timeline: bool = False  # the text is dated events in date order, one line each
+    disagreement: tuple[Differing, ...] = ()  # the articles give different values for the asked fact, oldest first
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

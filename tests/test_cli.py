@@ -27,7 +27,7 @@ def test_ask_json_prints_the_answer_as_the_api_returns_it(tmp_path):
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) == {"question", "text", "citations", "refused", "passages", "timings", "warnings", "query", "repairs",
-                           "removed", "filters"}
+                           "removed", "filters", "evidence_date", "notes", "timeline", "disagreement"}
     assert answer["refused"] is False and "Minsk" in answer["text"]
     citation = next(c for c in answer["citations"] if "Minsk" in c["quote"])
     assert citation["doc_id"] == SEED_000

@@ -1,0 +1,149 @@
+"""Time in news answers: the period a question names ("What changed since 1 March 2022 …?") and how fresh the
+evidence of an answer is next to the day the question is asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rag.filters import Filters
+from rag.text import MONTHS
+from rag.types import Answer
+
+_MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NUMBERS = {short: n for n, short in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
+def _named(name: str, pattern: str) -> str:
+    return f"(?P<{name}>{pattern})"
+
+
+# A day the question names: 2022-03-01, "March 2022", "March 1, 2022", "1 March 2022", "March 1st", "2021".
+_DAY = "(?:" + "|".join((
+    _named("iso", r"\d{4}-\d\d-\d\d"),
+    _named("ym", _MONTH_NAME) + r"\.?\s+" + _named("yy", r"\d{4}"),
+    _named("mm", _MONTH_NAME) + r"\.?\s+" + _named("md", r"\d{1,2}") + r"(?:st|nd|rd|th)?(?:,?\s+"
+    + _named("my", r"\d{4}") + ")?",
+    _named("dd", r"\d{1,2}") + r"(?:st|nd|rd|th)?\s+" + _named("dm", _MONTH_NAME) + r"\.?(?:,?\s+"
+    + _named("dy", r"\d{4}") + ")?",
+    _named("year", r"\d{4}"),
+)) + ")"
+# "since" or "after" a day: what happened then is reported then, so the articles that may answer were published
+# from that day on. Not "before": "What was Crimea's status before 2014?" is answered by articles written later.
+# Not "from": "from March to May", "from 2014" read too many ways.
+_BOUND = re.compile(r"\b(?P<word>since|after)\s+(?:the\s+)?" + _DAY + r"\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The first publication day (ISO) a question's answer may come from ("" for any) and the words that said so."""
+
+    since: str = ""
+    words: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.since)
+
+    def within(self, filters: Filters) -> Filters | None:
+        """`filters` narrowed to this period, or None when they leave no day in it (their `until` or as-of day is
+        before it)."""
+        since = max(self.since, filters.since)
+        if any(day and day < since for day in (filters.until, filters.as_of)):
+            return None
+        return Filters(since, filters.until, filters.sources, filters.as_of)
+
+    def describe(self) -> str:
+        return f"published since {spoken_day(self.since)}"
+
+
+def question_period(question: str, today: dt.date) -> Period:
+    """The first publication day a question asks about, read from "since" or "after" a named day: "What
+    changed since 2022-03-01 about X?" wants articles from 1 March 2022 on. A day named without its year is the
+    last such day up to `today` (the as-of day, or the real one)."""
+    since = ""
+    said = []
+    for match in _BOUND.finditer(question):
+        first, last = _span(match, today)
+        if first is None:
+            continue
+        word = match.group("word").lower()
+        if word == "since":
+            since = max(since, first.isoformat())
+        else:
+            since = max(since, (last + dt.timedelta(days=1)).isoformat())
+        said.append(match.group(0))
+    return Period(since, "; ".join(said))
+
+
+def _span(match: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of what `_DAY` matched: a day, a month or a year."""
+    g = match.groupdict()
+    try:
+        if g["iso"]:
+            day = dt.date.fromisoformat(g["iso"])
+            return day, day
+        if g["year"]:
+            year = int(g["year"])
+            return (dt.date(year, 1, 1), dt.date(year, 12, 31)) if 1900 <= year <= 2100 else (None, None)
+        if g["yy"]:
+            first = dt.date(int(g["yy"]), _month(g["ym"]), 1)
+            return first, _month_end(first)
+        month, day = (g["mm"], g["md"]) if g["mm"] else (g["dm"], g["dd"])
+        year = g["my"] or g["dy"]
+        if year:
+            value = dt.date(int(year), _month(month), int(day))
+        else:
+            value = dt.date(today.year, _month(month), int(day))
+            if value > today:
+                value = value.replace(year=today.year - 1)
+        return value, value
+    except ValueError:  # "February 30"
+        return None, None
+
+
+def _month(name: str) -> int:
+    return _NUMBERS[MONTHS[name.lower().rstrip(".")]]
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    return following - dt.timedelta(days=1)
+
+
+def spoken_day(iso: str) -> str:
+    """2022-03-01 -> "1 March 2022"."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def now_of(filters: Filters, today: dt.date | None = None) -> dt.date:
+    """The day a question is asked: its as-of day, else today."""
+    return dt.date.fromisoformat(filters.as_of) if filters.as_of else (today or dt.date.today())
+
+
+def newest_evidence(answer: Answer) -> str:
+    """The publication day of the newest article an answer cites ("" when it cites none with a date)."""
+    return max((c.date for c in answer.citations if c.date), default="")
+
+
+def freshness_warning(newest: str, now: dt.date, stale_days: int, as_of: bool) -> str:
+    """A warning when the newest evidence is more than `stale_days` older than the day asked ("" when not)."""
+    if not newest or stale_days <= 0:
+        return ""
+    age = (now - dt.date.fromisoformat(newest)).days
+    if age <= stale_days:
+        return ""
+    asked = f"the question's as-of day, {spoken_day(now.isoformat())}" if as_of else "today"
+    return (f"The newest article on this is from {spoken_day(newest)}, {_length(age)} before {asked}; "
+            "later developments may be missing.")
+
+
+def _length(days: int) -> str:
+    """A span in the unit a reader thinks in: "45 days", "5 months", "4 years"."""
+    if days < 60:
+        return f"{days} days"
+    if days < 730:
+        return f"{round(days / 30.44)} months"
+    return f"{round(days / 365.25)} years"

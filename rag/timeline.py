@@ -1,0 +1,86 @@
+"""Timelines: "What happened with X?" answered as dated events in date order, one line each, each a sentence
+quoted verbatim from a different article, so every line carries a checked citation. Built from quoted sentences
+alone: the no-model answerer, the local model and a hosted one give the same timeline."""
+
+from __future__ import annotations
+
+import re
+
+from rag.cite import cite_quote
+from rag.extractive import Sentence
+from rag.text import content_words
+from rag.types import Citation, Passage
+
+# A question that asks what happened over time. "What happened in Kyiv on Friday?" asks for one event, so
+# "what happened" counts only with "with", "to", "since" or "over".
+ASKS_TIMELINE = re.compile(
+    r"\b(?:timeline|chronology)\b|"
+    r"\bwhat\s+(?:has\s+|have\s+)?happened\s+(?:with|to|since|over)\b|"
+    r"\bhow\s+(?:did|has|have)\b.*\b(?:unfold(?:ed)?|develop(?:ed)?|evolve[d]?)\b|"
+    r"\b(?:main|key)\s+(?:developments|events)\b|"
+    r"\bwhat\s+(?:has\s+)?changed\s+since\b",
+    re.IGNORECASE,
+)
+# The words that ask for a timeline, left out of what is searched: they name no event.
+_ASKING = re.compile(
+    r"^\W*(?:(?:give|show|make|write)\s+(?:me\s+)?)?(?:an?\s+|the\s+)?(?:timeline|chronology)\s+(?:of|for|on)\s+|"
+    r"^\W*what\s+(?:has\s+|have\s+)?happened\s+(?:with|to|over)\s+|"
+    r"^\W*what\s+(?:were|are)\s+the\s+(?:main|key)\s+(?:developments|events)\s+(?:in|of|on)\s+|"
+    r"^\W*how\s+(?:did|has|have)\s+",
+    re.IGNORECASE,
+)
+# Articles a timeline is drawn from, and the most lines it shows.
+TIMELINE_ARTICLES = 16
+MAX_EVENTS = 10
+# Two quoted sentences sharing this share of their content words report one event: the earlier is kept.
+SAME_EVENT = 0.5
+
+
+def asks_timeline(question: str) -> bool:
+    return bool(ASKS_TIMELINE.search(question))
+
+
+def subject(question: str) -> str:
+    """What a timeline question is about, for searching: "What happened with the Twitter takeover?" → "the
+    Twitter takeover?"."""
+    rest = _ASKING.sub("", question, count=1).strip()
+    return rest if len(content_words(rest)) >= 1 else question
+
+
+def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: list[Passage], min_score: float,
+                   ) -> tuple[str, tuple[Citation, ...]] | None:
+    """Dated lines "YYYY-MM-DD: sentence [n]" in date order: each dated article's best sentence (ranked by
+    ExtractiveAnswerer.rank) that scores at least `min_score`, a later report of an event already listed left
+    out, at most MAX_EVENTS of the best-scoring kept. Two sentences report one event when they share the words
+    that are not the story's own (`about`, what was searched): every line names the story. None when fewer than
+    two events are found."""
+    story = content_words(about)
+    best: dict[str, tuple[float, Sentence]] = {}
+    for score, sentence in ranked:
+        passage = passages[sentence.passage_index]
+        if score >= min_score and passage.date and passage.doc_id not in best:
+            best[passage.doc_id] = (score, sentence)
+    chosen = sorted(best.values(), key=lambda pair: -pair[0])[:MAX_EVENTS * 2]
+    chosen.sort(key=lambda pair: (passages[pair[1].passage_index].date, -pair[0]))
+    events: list[tuple[float, Sentence, set[str]]] = []
+    for score, sentence in chosen:
+        words = content_words(sentence.text) - story
+        if not any(_overlap(words, other) >= SAME_EVENT for _, _, other in events):
+            events.append((score, sentence, words))
+    if len(events) > MAX_EVENTS:
+        keep = {id(e) for e in sorted(events, key=lambda e: -e[0])[:MAX_EVENTS]}
+        events = [e for e in events if id(e) in keep]
+    lines, citations = [], []
+    for _, sentence, _ in events:
+        n = sentence.passage_index + 1
+        citation = cite_quote(n, passages[sentence.passage_index], sentence.text)
+        if citation is not None:
+            citations.append(citation)
+            lines.append(f"{citation.date}: {sentence.text} [{n}]")
+    if len(lines) < 2:
+        return None
+    return "\n".join(lines), tuple(citations)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

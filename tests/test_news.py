@@ -1,0 +1,142 @@
+"""News-aware answers over a real temporary store: articles that disagree on a figure, how fresh the evidence
+is, timelines of a story, and questions that name the period they ask about."""
+
+import datetime as dt
+
+import pytest
+
+from conftest import write_articles
+from rag.factory import build_assistant
+from rag.period import freshness_warning, question_period
+from rag.settings import Settings
+from rag.timeline import asks_timeline, subject
+
+BRIDGE = [
+    {"doc_id": "collapse", "title": "Harbor Bridge collapses in Portmill during the morning rush",
+     "date": "2022-03-01", "source": "CNN",
+     "text": "At least 12 people were killed when the Harbor Bridge in Portmill collapsed into the river during "
+             "the morning rush on Monday, the mayor said. Divers searched the water for cars until nightfall."},
+    {"doc_id": "toll", "title": "Death toll rises after Portmill bridge collapse", "date": "2022-03-03",
+     "source": "USA TODAY",
+     "text": "Rescue crews in Portmill recovered more bodies from the river on Wednesday. Officials said 15 people "
+             "were killed when the Harbor Bridge collapsed. Funerals for the victims began in the city."},
+    {"doc_id": "inquiry", "title": "Inquiry blames corrosion for Harbor Bridge failure", "date": "2022-04-20",
+     "source": "CNN",
+     "text": "An inquiry found that corroded steel cables caused the Harbor Bridge in Portmill to fail. The "
+             "engineers who inspected the bridge in 2019 had warned of rust, the report said."},
+    {"doc_id": "crossing", "title": "Portmill opens a temporary crossing to replace the Harbor Bridge",
+     "date": "2022-06-15", "source": "The Week UK",
+     "text": "Portmill opened a temporary steel crossing over the river to replace the Harbor Bridge on Tuesday. "
+             "Commuters had used ferries for three months after the collapse."},
+]
+# Other news, so the story's articles compete with a field.
+FIELD = [
+    {"doc_id": f"field-{n}", "title": title, "date": f"2022-0{n % 6 + 1}-1{n}", "source": "Wire", "text": text}
+    for n, (title, text) in enumerate([
+        ("Bakery wins regional prize", "A local bakery won a regional prize for its sourdough bread on Friday."),
+        ("Football club signs goalkeeper", "The football club signed a young goalkeeper on a three-year deal."),
+        ("Museum shows medieval maps", "The museum opened a restored collection of medieval maps to visitors."),
+        ("Apple harvest is strong", "Farmers reported a good apple harvest after a mild spring and a dry summer."),
+        ("Council approves school buses", "The city council approved a budget for new school buses on Tuesday."),
+    ])
+]
+KILLED = "How many people were killed when the Harbor Bridge in Portmill collapsed?"
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("news")
+    assistant = build_assistant(Settings(store=folder / "store", llm="extractive"), embedder=embedder,
+                                seed_if_empty=False)
+    assistant.ingest([write_articles(folder / "articles", BRIDGE + FIELD)], progress=False)
+    return assistant
+
+
+def test_articles_that_give_different_tolls_are_both_cited_oldest_first(news):
+    answer = news.ask(KILLED, as_of="2022-03-05")
+    assert [(side.value, side.citation.doc_id) for side in answer.disagreement] == [("12", "collapse"), ("15", "toll")]
+    assert answer.text.endswith(
+        "The articles give different figures: 12 (CNN, 1 March 2022) "
+        f"[{answer.disagreement[0].citation.n}]; 15 (USA TODAY, 3 March 2022) [{answer.disagreement[1].citation.n}].")
+    for side in answer.disagreement:
+        assert side.citation in answer.citations
+        assert side.citation.quote in answer.passages[side.citation.n - 1].text
+
+
+def test_a_figure_only_one_article_gives_is_no_disagreement(news):
+    answer = news.ask(KILLED, as_of="2022-03-02")  # the later toll is not out yet
+    assert not answer.refused and "12" in answer.text
+    assert answer.disagreement == () and "different figures" not in answer.text
+
+
+def test_every_answer_states_its_newest_evidence_and_warns_when_it_is_old(news):
+    fresh = news.ask("What caused the Harbor Bridge in Portmill to fail?", as_of="2022-04-25")
+    assert fresh.evidence_date == "2022-04-20" and fresh.warnings == ()
+    late = news.ask("What caused the Harbor Bridge in Portmill to fail?", as_of="2022-12-01")
+    assert late.evidence_date == "2022-04-20"
+    assert late.warnings == ("The newest article on this is from 20 April 2022, 7 months before the question's "
+                             "as-of day, 1 December 2022; later developments may be missing.",)
+
+
+def test_the_freshness_threshold_is_a_setting(news):
+    assert freshness_warning("2022-04-20", dt.date(2022, 5, 30), 30, as_of=False).startswith(
+        "The newest article on this is from 20 April 2022, 40 days before today;")
+    assert freshness_warning("2022-04-20", dt.date(2022, 5, 30), 60, as_of=False) == ""
+    assert freshness_warning("2022-04-20", dt.date(2022, 5, 30), 0, as_of=False) == ""  # 0: never warn
+
+
+def test_a_timeline_lists_dated_events_in_date_order_each_cited(news):
+    answer = news.ask("What happened with the Harbor Bridge in Portmill?", as_of="2022-12-31")
+    assert answer.timeline and not answer.refused
+    lines = answer.text.split("\n")
+    dates = [line[:10] for line in lines]
+    assert dates == sorted(dates) and len(lines) >= 3
+    assert {c.doc_id for c in answer.citations} >= {"collapse", "inquiry", "crossing"}
+    assert not {c.doc_id for c in answer.citations} & {f"field-{n}" for n in range(5)}
+    for line, citation in zip(lines, answer.citations):
+        assert line == f"{citation.date}: {citation.quote} [{citation.n}]"
+        assert citation.quote in answer.passages[citation.n - 1].text
+
+
+def test_a_timeline_can_be_asked_for_and_refused_explicitly(news):
+    assert news.ask("Harbor Bridge Portmill", timeline=True).timeline
+    assert not news.ask("What happened with the Harbor Bridge in Portmill?", timeline=False).timeline
+
+
+def test_what_changed_since_a_day_is_answered_only_from_later_articles(news):
+    answer = news.ask("What changed since April 1, 2022 about the Harbor Bridge in Portmill?", as_of="2022-12-31")
+    assert not answer.refused and answer.filters.since == "2022-04-01"
+    assert {c.doc_id for c in answer.citations} <= {"inquiry", "crossing"} and answer.citations
+    assert answer.notes == ("searched only articles published since 1 April 2022, as the question asks",)
+
+
+def test_nothing_new_since_a_day_is_said_plainly(news):
+    answer = news.ask("What happened to the Harbor Bridge in Portmill since November 1?", as_of="2022-12-31")
+    assert answer.refused and answer.text == "No article published since 1 November 2022 answers this."
+    assert answer.citations == () and answer.warnings == ()
+
+
+@pytest.mark.parametrize("question, since, words", [
+    ("What changed since 2022-03-01 about Twitter?", "2022-03-01", "since 2022-03-01"),
+    ("What happened after March 2022 in Mariupol?", "2022-04-01", "after March 2022"),
+    ("Since March 3, what has Musk said?", "2022-03-03", "Since March 3"),
+    ("What has happened since December 1?", "2021-12-01", "since December 1"),  # the last 1 December up to today
+    ("What happened since 2021?", "2021-01-01", "since 2021"),
+    ("Any news since Sept. 5th, 2022?", "2022-09-05", "since Sept. 5th, 2022"),
+    ("What happened since the invasion?", "", ""),
+    ("What was Crimea's status before 2014?", "", ""),  # history is written later: no period
+    ("since February 30 2022", "", ""),
+])
+def test_the_period_a_question_names(question, since, words):
+    period = question_period(question, dt.date(2022, 6, 1))
+    assert (period.since, period.words) == (since, words)
+
+
+def test_timeline_questions_are_told_from_questions_about_one_event():
+    assert asks_timeline("What happened with Elon Musk's bid to buy Twitter?")
+    assert asks_timeline("Give me a timeline of the baby formula shortage")
+    assert asks_timeline("How did the FTX collapse unfold?")
+    assert not asks_timeline("What happened in Kyiv on Friday?")
+    assert not asks_timeline("What happened just before Russia's assault on its ex-Soviet neighbour started?")
+    assert subject("What happened with Elon Musk's bid to buy Twitter?") == "Elon Musk's bid to buy Twitter?"
+    assert subject("Timeline of the FTX collapse") == "the FTX collapse"
