@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="ask each dated question 7 days before its earliest gold article (wrong answers)")
     evaluate.add_argument("--claims", nargs="?", type=Path, const=Path(), metavar="FILE",
                           help="score the citation check on labelled claims instead (default eval/claims.jsonl)")
+    evaluate.add_argument("--features", nargs="?", type=Path, const=Path(), metavar="DIR",
+                          help="score disagreements, timelines and freshness on the news2022 sets in DIR (default "
+                               "eval/) instead; needs --store with news2022")
 
     bench = commands.add_parser("bench", help="measure embedding, ingest and retrieval speed on a news sample")
     bench.add_argument("--corpus", type=Path, help="a .jsonl or .jsonl.gz corpus of articles to sample")
@@ -104,7 +107,9 @@ def _run(args: argparse.Namespace) -> int:
         print(report(settings))
         return 0
     if args.command == "eval":
-        return _evaluate(args, settings)
+        from rag.cli_eval import evaluate_command
+
+        return evaluate_command(args, settings)
     if args.command == "bench":
         from rag.bench import run_answer_bench, run_bench, run_llm_bench, run_scale_bench
 
@@ -154,66 +159,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{stats['store']}: {stats['documents']} documents, {stats['chunks']} chunks")
             for row in stats["by_document"]:
                 print(f"  {row['doc_id']}  {row['chunks']:>4} chunks  {row['date'] or 'undated':10}  {row['title']}")
-    return 0
-
-
-def _evaluate(args: argparse.Namespace, settings) -> int:
-    import tempfile
-
-    from rag.evaluate import check_thresholds, evaluate, load_thresholds
-    from rag.questions import QUESTIONS, THRESHOLDS, eval_file, load_questions
-    from rag.factory import build_assistant, chosen_llm
-    from rag.report import metrics_table, write_report
-
-    if args.claims is not None:
-        return _evaluate_claims(args)
-    questions = load_questions(args.questions or eval_file(QUESTIONS))
-    thresholds = (args.thresholds or eval_file(THRESHOLDS)) if args.check else None
-    chosen = (("llm", args.llm), ("model", args.model), ("retrieval", args.retrieval))
-    settings = dataclasses.replace(settings, **{k: v for k, v in chosen if v})
-    llm = chosen_llm(settings)
-    label = f"local:{Path(settings.model).name}" if llm == "local" else llm
-    with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
-        if args.store is None:  # the seed question set is about the bundled articles: a fresh store of them
-            settings = dataclasses.replace(settings, store=Path(tmp) / "store")
-        assistant = build_assistant(settings, seed_if_empty=args.store is None)
-        if assistant.store.count() == 0:  # every question would score as a miss, and the report say nothing of why
-            raise ConfigError(
-                f"no articles to score in {settings.store}; ingest them first (python -m rag --store "
-                f"{settings.store} ingest PATH), or leave out --store to score the bundled demo articles"
-            )
-        if args.before_the_news:
-            label += " before the news"
-        result = evaluate(assistant, questions, label=label, use_dates=not args.ignore_dates,
-                          before_the_news=args.before_the_news)
-    path = write_report([result], args.out)
-    print(metrics_table([result]))
-    print(f"\nreport: {path}")
-    if args.check:
-        failures = check_thresholds(result["metrics"], load_thresholds(thresholds, label))
-        for failure in failures:
-            print(f"regression: {failure}", file=sys.stderr)
-        return 1 if failures else 0
-    return 0
-
-
-def _evaluate_claims(args: argparse.Namespace) -> int:
-    from rag.claimset import claims_table, evaluate_claims, load_claims
-    from rag.evaluate import check_thresholds, load_thresholds
-    from rag.questions import CLAIMS, THRESHOLDS, eval_file
-
-    thresholds = (args.thresholds or eval_file(THRESHOLDS)) if args.check else None
-    result = evaluate_claims(load_claims(args.claims if args.claims != Path() else eval_file(CLAIMS)))
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "claims.json"
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(claims_table(result))
-    print(f"\nreport: {path}")
-    if args.check:
-        failures = check_thresholds(result["metrics"], load_thresholds(thresholds, "claims"))
-        for failure in failures:
-            print(f"regression: {failure}", file=sys.stderr)
-        return 1 if failures else 0
     return 0
 
 

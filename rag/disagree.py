@@ -20,27 +20,39 @@ MAX_SIDES = 3
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _SCALE = {"thousand", "million", "billion", "trillion"}
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-# How far (in words) a figure may stand from the noun it counts: "at least 151 people", "156 people were killed".
+# How far (in words) a figure may stand before the noun it counts ("at least 151 people") or after a word that
+# tallies ("the toll rose to 156"); after any other counted word, two ("killed five and injured 17" gives 5).
 _NEAR = 4
+_TALLIES = {"toll", "dead", "deaths", "fatalities", "number", "total"}
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())}
+# A question about deaths ("How many people were killed …?") is answered by a figure beside any of these.
+_DEATHS = re.compile(r"\b(?:killed|dead|deaths?|died|die|toll|fatalities|lives)\b", re.IGNORECASE)
+_DEATH_WORDS = {"dead", "deaths", "killed", "died", "victims", "toll", "fatalities", "lives", "people", "bodies"}
 
 
 def figures(question: str, text: str) -> set[str]:
-    """The figures `text` gives for what a how-many `question` counts: the numbers standing next to the counted
-    noun when the question names one ("How many people …" → "151" from "151 people were killed"), else every
-    number; years aside, a following "million"/"billion" kept ("44 billion")."""
+    """The figures `text` gives for what a how-many `question` counts: the numbers standing within _NEAR words of
+    the counted noun when the question names one ("How many people …" → "151" from "151 people were killed"; a
+    question about deaths counts "dead", "deaths", "victims" or "toll" too: "the toll rose to 156"), else every
+    number. Years aside; "three" is 3; a following "million"/"billion" kept ("44 billion")."""
     tokens = words(text)
-    counted = _counted(question)
     numbers = []
     for i, token in enumerate(tokens):
-        if _NUMBER.match(token) and not _YEAR.match(token):
-            value = token.replace(",", "")
+        value = _NUMBER_WORDS.get(token.lower(), token.replace(",", "") if _NUMBER.match(token) else "")
+        if value and not _YEAR.match(token):
             if i + 1 < len(tokens) and tokens[i + 1].lower() in _SCALE:
                 value += " " + tokens[i + 1].lower()
             numbers.append((i, value))
+    counted = _counted(question)
     if not counted:
         return {value for _, value in numbers}
-    nouns = [i for i, token in enumerate(tokens) if _same_word(counted.lower(), token.lower())]
-    return {value for i, value in numbers if any(0 < j - i <= _NEAR for j in nouns)}
+    nouns = {counted.lower()} | (_DEATH_WORDS if _DEATHS.search(question) else set())
+    at = [j for j, token in enumerate(tokens) if any(_same_word(noun, token.lower()) for noun in nouns)]
+    tallies = [j for j in at if tokens[j].lower() in _TALLIES]
+    return {value for i, value in numbers
+            if any(0 < j - i <= _NEAR or 0 < i - j <= 2 for j in at) or any(0 < i - j <= _NEAR for j in tallies)}
 
 
 def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tuple[float, Sentence]],

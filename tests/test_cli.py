@@ -66,6 +66,7 @@ def test_ingest_twice_keeps_the_chunk_count_and_remove_and_stats_work(tmp_path):
         (("search", "talks"), {"RAG_TOP_K": "zero"}, "error: RAG_TOP_K='zero' is not a valid int"),
         (("remove", "nope"), {}, "error: no document 'nope' in"),
         (("eval", "--llm", "extractive"), {}, "error: no articles to score in"),
+        (("eval", "--features"), {}, "error: no articles in"),
         (("bench", "--answers", "--llm", "qwen2.5-coder-0.5b", "smollm2"), {}, "error: bench --answers times one model"),
         (("ask", "talks?", "--since", "2022-02-30"), {}, "error: since='2022-02-30' is not a date; write it as YYYY-MM-DD"),
     ],

@@ -140,3 +140,48 @@ def test_timeline_questions_are_told_from_questions_about_one_event():
     assert not asks_timeline("What happened just before Russia's assault on its ex-Soviet neighbour started?")
     assert subject("What happened with Elon Musk's bid to buy Twitter?") == "Elon Musk's bid to buy Twitter?"
     assert subject("Timeline of the FTX collapse") == "the FTX collapse"
+
+
+def test_the_feature_sets_are_scored_against_their_labels(news, tmp_path):
+    from rag.featureset import DISAGREEMENTS, FRESHNESS, TIMELINES, evaluate_features
+
+    cause = "What caused the Harbor Bridge in Portmill to fail?"
+    sets = {
+        DISAGREEMENTS: [
+            {"id": "d1", "question": KILLED, "as_of": "2022-03-05", "disagree": True,
+             "values": [{"value": "12"}, {"value": "15"}]},
+            {"id": "d2", "question": KILLED, "as_of": "2022-03-02", "disagree": False, "values": [{"value": "12"}]},
+        ],
+        TIMELINES: [
+            {"id": "t1", "question": "What happened with the Harbor Bridge in Portmill?", "as_of": "2022-12-31",
+             "events": [{"date": "2022-03-01", "keys": ["collapsed"]}, {"date": "2022-04-20", "keys": ["corroded"]},
+                        {"date": "2022-05-02", "keys": ["ribbon"]},  # no article tells of it: a miss
+                        {"date": "2022-06-15", "keys": ["temporary"]}]},
+        ],
+        FRESHNESS: [
+            {"id": "f1", "question": cause, "as_of": "2022-04-25", "stale": False},
+            {"id": "f2", "question": cause, "as_of": "2022-12-01", "stale": True},
+            {"id": "f3", "question": cause, "as_of": "2022-05-01", "stale": True},  # mislabelled: 11 days old
+        ],
+    }
+    for name, records in sets.items():
+        write_articles(tmp_path, records).rename(tmp_path / name)
+    metrics = evaluate_features(news, tmp_path)["metrics"]
+    assert (metrics["disagreement_recall"], metrics["disagreement_precision"]) == (1.0, 1.0)
+    assert (metrics["timeline_event_recall"], metrics["timeline_order_accuracy"]) == (0.75, 1.0)
+    assert metrics["freshness_accuracy"] == round(2 / 3, 4) and metrics["freshness_warning_recall"] == 0.5
+    assert metrics["freshness_warning_precision"] == 1.0
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Through Sunday, the number of dead climbed to 154, with dozens more injured.", {"154"}),
+    ("the crush in October in Seoul that killed 158 people.", {"158"}),
+    ("At least three people were killed and at least 50 injured after a train derailed", {"3"}),
+    ("The shooting that killed five and injured 17 others began", {"5"}),
+    ("At least 56 storm-related deaths have been reported across several states:", {"56"}),
+    ("The crush happened in 2022 in a narrow alley.", set()),  # a year is no figure
+])
+def test_the_figures_a_sentence_gives_for_what_is_counted(text, found):
+    from rag.disagree import figures
+
+    assert figures("How many people were killed in the crush?", text) == found
