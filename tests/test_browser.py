@@ -213,3 +213,48 @@ def test_an_uploaded_article_with_html_shows_as_text_and_runs_nothing_then_is_de
     )
     assert "lviv_placards" not in browser.find_element(By.ID, "rag-documents").text
     assert "2 documents" in browser.find_element(By.ID, "rag-caption").text
+
+
+@pytest.fixture(scope="module")
+def news_page_url(tmp_path_factory, embedder):
+    """The app quoting (no model) over a story told by several outlets over months (tests/test_news.py)."""
+    import app
+    from conftest import write_articles
+    from test_news import BRIDGE, FIELD
+
+    folder = tmp_path_factory.mktemp("news-page")
+    settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="extractive")
+    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
+    assistant.ingest([write_articles(folder / "articles", BRIDGE + FIELD)], progress=False)
+    demo = app.build_app(assistant)
+    options = app.launch_options(settings) | {"server_port": free_port()}
+    demo.launch(prevent_thread_lock=True, quiet=True, **options)
+    try:
+        yield f"http://127.0.0.1:{options['server_port']}/"
+    finally:
+        demo.close()
+
+
+def test_articles_that_disagree_are_marked_and_old_evidence_is_flagged_on_the_page(browser, news_page_url):
+    from test_news import KILLED
+
+    _open(browser, news_page_url)
+    _ask(browser, KILLED)
+    sides = _wait(browser, 120).until(lambda d: _one(d, "#rag-chat .rag-disagree")).text
+    assert "The articles disagree on this figure" in sides
+    assert sides.index("12 — Harbor Bridge collapses") < sides.index("15 — Death toll rises")  # oldest first
+    assert "2022-03-01 · CNN" in sides and "2022-03-03 · USA TODAY" in sides
+    chat = _one(browser, "#rag-chat").text
+    assert "Newest evidence: 2022-03-03" in chat
+    assert "The newest article on this is from 3 March 2022" in chat  # asked today, years later
+    browser.save_screenshot(str(ARTIFACTS / "disagreement.png"))
+
+
+def test_a_timeline_question_gets_dated_lines_in_order_on_the_page(browser, news_page_url):
+    _open(browser, news_page_url)
+    _ask(browser, "What happened with the Harbor Bridge in Portmill?")
+    timeline = _wait(browser, 120).until(lambda d: _one(d, "#rag-chat .rag-timeline")).text
+    lines = timeline.splitlines()
+    assert len(lines) >= 3 and [line[:10] for line in lines] == sorted(line[:10] for line in lines), lines
+    assert lines[0].startswith("2022-03-01: At least 12 people were killed")
+    browser.save_screenshot(str(ARTIFACTS / "timeline.png"))
