@@ -139,22 +139,26 @@ class Assistant:
         timings: dict[str, float] = {}
         query = standalone(self.generator, question, history, timings)
         filters, period, notes = _period_of(query, filters)
-        as_timeline = asks_timeline(query) if timeline is None else bool(timeline)
-        searched = subject(query) if as_timeline else query
         searching = time.perf_counter()
-        vector = self.embedder.embed([searched])[0]
-        if as_timeline:
-            passages = self.retriever.search(searched, vector, max(k, TIMELINE_ARTICLES), True, filters)
-        else:
+        events = None
+        if asks_timeline(query) if timeline is None else timeline:
+            events, passages, vector, ranked = self._timeline(query, k, filters)
+            if events is None and timeline:
+                notes += ("no timeline: the articles found hold fewer than two dated events on this; answered as a "
+                          "question",)
+        if events is None:
+            vector = self.embedder.embed([query])[0]
             passages = self.retriever.search(query, vector, k, filters=filters)
         timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
         worth_answering = bool(passages) and max(p.score for p in passages) >= self.settings.min_score
         ranking = time.perf_counter()
-        ranked, shown, best = [], [], None
-        if worth_answering:
-            ranked = self.answerer.rank(searched, vector, passages)
+        shown, best = [], None
+        if events is not None:
+            best = events[1][0]
+        elif worth_answering:
+            ranked = self.answerer.rank(query, vector, passages)
             best = self.answerer.best(ranked, passages)
-            if self.generator is not None and not as_timeline:
+            if self.generator is not None:
                 shown = excerpts(ranked, passages, self.settings.prompt_words)
                 # The passages the model reads come first and keep their numbers in the Answer, so [n] means
                 # one thing from the Sources on.
@@ -164,6 +168,8 @@ class Assistant:
                 ranked = [(score, dataclasses.replace(s, passage_index=order.index(s.passage_index)))
                           for score, s in ranked]
                 shown = [(order.index(i), text) for i, text in shown]
+        else:
+            ranked = []
         timings["sources_ms"] = _ms(time.perf_counter() - started)
         yield Sources(question, query, tuple(passages), best, timings["sources_ms"])
         answer = Answer(question, REFUSAL, (), True, tuple(passages), timings, query=query, filters=filters,
@@ -177,15 +183,27 @@ class Assistant:
                 f"the store {self.settings.store} is empty; add articles with: python -m rag ingest PATH",))
         elif not worth_answering:
             pass  # the evidence is too weak to be worth a model's time: refuse at once
-        elif as_timeline and (events := build_timeline(searched, ranked, passages, self.settings.min_sentence_score)):
+        elif events is not None:
             answer = _replace(answer, text=events[0], citations=events[1], refused=False, timeline=True)
-        elif self.generator is None or as_timeline:
+        elif self.generator is None:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
             answer = yield from self._generate(answer, query, vector, shown, ranking)
         answer = self._news_checks(answer, query, ranked, period)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
+
+    def _timeline(self, query: str, k: int, filters: Filters):
+        """(timeline text and citations, or None when fewer than two dated events are found; the passages, the
+        subject's vector and the ranked sentences): one passage per article, searched by what the question asks
+        about without the words that ask for a timeline."""
+        about = subject(query)
+        vector = self.embedder.embed([about])[0]
+        passages = self.retriever.search(about, vector, max(k, TIMELINE_ARTICLES), True, filters)
+        if not passages or max(p.score for p in passages) < self.settings.min_score:
+            return None, passages, vector, []
+        ranked = self.answerer.rank(about, vector, passages)
+        return build_timeline(about, ranked, passages, self.settings.min_sentence_score), passages, vector, ranked
 
     def _news_checks(self, answer: Answer, query: str, ranked, period: Period) -> Answer:
         """What a news answer adds: the sides when articles give different figures, the day of its newest

@@ -6,11 +6,13 @@
   and precision (of the answers that show a disagreement, those that are right).
 - eval/news2022_timelines.jsonl: a question asking what happened, its as-of day, and the `events` a correct
   timeline holds (the article's day, `keys`). An event is found when a line cites an article published within
-  EVENT_DAYS of it and holds one of its keys as whole words. Scored: event recall, and order accuracy (of the
-  consecutive found events, those whose lines come in date order).
+  EVENT_DAYS of it and holds one of its keys as whole words. Scored: event recall; order accuracy (of the
+  consecutive found events, those whose lines come in date order: lines are sorted by their article's day, so
+  this fails only when a line cites an article dated away from its event); the share of lines that tell a
+  labelled event already told (near-duplicates the collapse missed); lines per answer.
 - eval/news2022_freshness.jsonl: a question, its as-of day and whether the newest article answering it is over
-  RAG_STALE_DAYS old then (`stale`). Scored: warning accuracy (warned exactly when stale), its precision and
-  recall, and how many were answered.
+  RAG_STALE_DAYS old then (`stale`). Scored: warning accuracy (answered, and warned exactly when stale; a
+  refusal is wrong), its precision and recall, and how many were answered.
 
 Each set also reports its time per answer; timelines beside the same questions answered without a timeline.
 """
@@ -40,24 +42,38 @@ class Case:
     record: dict
 
 
-def _case(record: dict) -> Case:
+def _case(record: dict, needs: dict[str, type]) -> Case:
     dt.date.fromisoformat(record["as_of"])
+    for name, kind in needs.items():
+        if not isinstance(record[name], kind):
+            raise ValueError(f"'{name}' must be {kind.__name__}")
+    for event in record.get("events", ()):
+        dt.date.fromisoformat(event["date"])
+        if not event["keys"] or not all(isinstance(key, str) for key in event["keys"]):
+            raise ValueError("every event needs 'keys', a list of words")
+    for value in record.get("values", ()):
+        if not isinstance(value["value"], str):
+            raise ValueError("every value needs 'value', text")
     return Case(record["id"], record["question"], record["as_of"], record)
 
 
-def load_cases(path: Path) -> list[Case]:
-    return read_records(path, "case", "--features", _case)
+# What each set's records must hold besides id, question and as_of.
+_NEEDS = {DISAGREEMENTS: {"disagree": bool, "values": list}, TIMELINES: {"events": list},
+          FRESHNESS: {"stale": bool}}
+
+
+def load_cases(path: Path, needs: dict[str, type]) -> list[Case]:
+    return read_records(path, "case", "--features", lambda record: _case(record, needs))
 
 
 def evaluate_features(assistant, folder: Path | None = None) -> dict[str, Any]:
-    """The three sets' metrics, and one row per case with what was answered."""
-    def path(name):
-        return folder / name if folder else eval_file(name)
-
+    """The three sets' metrics, and one row per case with what was answered. All three files are read and
+    checked before the first question is asked."""
+    sets = {name: load_cases(folder / name if folder else eval_file(name), needs) for name, needs in _NEEDS.items()}
     rows: list[dict] = []
     metrics: dict[str, Any] = {}
     for name, score in ((DISAGREEMENTS, _disagreements), (TIMELINES, _timelines), (FRESHNESS, _freshness)):
-        found, scored = score(assistant, load_cases(path(name)))
+        found, scored = score(assistant, sets[name])
         metrics |= found
         rows += scored
     return {"label": "features", "metrics": metrics, "rows": rows}
@@ -109,22 +125,24 @@ def _timelines(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         times.append(ms)
         plain_times.append(plain_ms)
         lines = _lines(answer) if answer.timeline else []
-        found = []  # (event index, line index) of each event found
-        for e, event in enumerate(case.record["events"]):
-            at = next((i for i, (day, text) in enumerate(lines)
-                       if day and abs((day - dt.date.fromisoformat(event["date"])).days) <= EVENT_DAYS
-                       and any(key_found(key, text) for key in event["keys"])), None)
-            if at is not None:
-                found.append((e, at))
+        matches = [[i for i, (day, text) in enumerate(lines)
+                    if day and abs((day - dt.date.fromisoformat(event["date"])).days) <= EVENT_DAYS
+                    and any(key_found(key, text) for key in event["keys"])] for event in case.record["events"]]
+        found = [(e, at[0]) for e, at in enumerate(matches) if at]  # (event, its first line) in event order
         pairs = list(zip(found, found[1:]))
         rows.append({"set": "timeline", "id": case.id, "question": case.question, "events": len(case.record["events"]),
                      "found": [e for e, _ in found], "ordered_pairs": sum(a[1] <= b[1] for a, b in pairs),
-                     "pairs": len(pairs), "lines": len(lines), "answer": answer.text})
+                     "pairs": len(pairs), "lines": len(lines), "repeated_lines": sum(len(at) - 1 for at in matches if at),
+                     "answer": answer.text})
     pairs = sum(r["pairs"] for r in rows)
+    lines = sum(r["lines"] for r in rows)
     return {
         "timeline_questions": len(rows),
         "timeline_event_recall": _share(sum(len(r["found"]) for r in rows), sum(r["events"] for r in rows)),
         "timeline_order_accuracy": _share(sum(r["ordered_pairs"] for r in rows), pairs),
+        # a labelled event told twice: near-duplicate reports the collapse missed (lower is better)
+        "timeline_repeated_line_rate": _share(sum(r["repeated_lines"] for r in rows), lines),
+        "timeline_lines_per_answer": round(lines / len(rows), 2),
         "timeline_answered": _share(sum(r["lines"] > 0 for r in rows), len(rows)),
         "timeline_p50_ms": round(percentile(times, 50), 1),
         "timeline_off_p50_ms": round(percentile(plain_times, 50), 1),
@@ -161,7 +179,8 @@ def _freshness(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
     stale = [r for r in rows if r["stale"]]
     return {
         "freshness_cases": len(rows),
-        "freshness_accuracy": _share(sum(r["warned"] == r["stale"] for r in rows), len(rows)),
+        # a refusal states no evidence date and warns of nothing: wrong, whatever the label
+        "freshness_accuracy": _share(sum(not r["refused"] and r["warned"] == r["stale"] for r in rows), len(rows)),
         "freshness_warning_precision": _share(sum(r["stale"] for r in warned), len(warned)),
         "freshness_warning_recall": _share(sum(r["warned"] for r in stale), len(stale)),
         "freshness_answered": _share(sum(not r["refused"] for r in rows), len(rows)),

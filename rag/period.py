@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from rag.filters import Filters
-from rag.text import MONTHS
+from rag.text import MONTHS, STOPWORDS, words
 from rag.types import Answer
 
 _MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -66,13 +66,14 @@ def question_period(question: str, today: dt.date) -> Period:
     said = []
     for match in _BOUND.finditer(question):
         first, last = _span(match, today)
-        if first is None:
-            continue
+        following = words(question[match.end():])[:1]
+        if first is None or (match.group("year") and following and following[0].lower() not in STOPWORDS):
+            continue  # a year naming an event: "after the 2022 midterm elections", "after 2000 people fled"
         word = match.group("word").lower()
         if word == "since":
             since = max(since, first.isoformat())
-        else:
-            since = max(since, (last + dt.timedelta(days=1)).isoformat())
+        else:  # after a day: from that day (its reports); after a month or a year: from the next
+            since = max(since, (first if first == last else last + dt.timedelta(days=1)).isoformat())
         said.append(match.group(0))
     return Period(since, "; ".join(said))
 

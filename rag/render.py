@@ -57,7 +57,7 @@ def _differing(answer: Answer, turn: int) -> str:
         f'<li><b>{escape(side.value)}</b> — {_byline(side.citation.title, side.citation.date, side.citation.source)} '
         f'<a class="rag-cite" href="#{source_id(turn, side.citation.n)}">&#91;{side.citation.n}&#93;</a></li>'
         for side in answer.disagreement)
-    return f'<div class="rag-disagree">⚖ The articles disagree on this figure:<ul>{sides}</ul></div>'
+    return f'<div class="rag-disagree">⚖ The articles give different figures (oldest first; a toll may have risen since):<ul>{sides}</ul></div>'
 
 
 def _about(answer: Answer) -> str:

@@ -4,6 +4,7 @@ alone: the no-model answerer, the local model and a hosted one give the same tim
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from rag.cite import cite_quote
@@ -11,12 +12,13 @@ from rag.extractive import Sentence
 from rag.text import content_words
 from rag.types import Citation, Passage
 
-# A question that asks what happened over time. "What happened in Kyiv on Friday?" asks for one event, so
-# "what happened" counts only with "with", "to", "since" or "over".
+# A question that asks what happened over time. "What happened in Kyiv on Friday?", "… over the weekend?" and
+# "What happened to the Moskva?" ask for one event, so "what happened" counts only with "with" or "since"; "How
+# did researchers develop the vaccine?" asks how, so "develop" counts only as the question's last word.
 ASKS_TIMELINE = re.compile(
     r"\b(?:timeline|chronology)\b|"
-    r"\bwhat\s+(?:has\s+|have\s+)?happened\s+(?:with|to|since|over)\b|"
-    r"\bhow\s+(?:did|has|have)\b.*\b(?:unfold(?:ed)?|develop(?:ed)?|evolve[d]?)\b|"
+    r"\bwhat\s+(?:has\s+|have\s+)?happened\s+(?:with|since)\b|"
+    r"\bhow\s+(?:did|has|have)\b[^?]*?\b(?:unfold(?:ed)?|develop(?:ed)?|evolved?)\s*\??\s*$|"
     r"\b(?:main|key)\s+(?:developments|events)\b|"
     r"\bwhat\s+(?:has\s+)?changed\s+since\b",
     re.IGNORECASE,
@@ -24,7 +26,7 @@ ASKS_TIMELINE = re.compile(
 # The words that ask for a timeline, left out of what is searched: they name no event.
 _ASKING = re.compile(
     r"^\W*(?:(?:give|show|make|write)\s+(?:me\s+)?)?(?:an?\s+|the\s+)?(?:timeline|chronology)\s+(?:of|for|on)\s+|"
-    r"^\W*what\s+(?:has\s+|have\s+)?happened\s+(?:with|to|over)\s+|"
+    r"^\W*what\s+(?:has\s+|have\s+)?happened\s+with\s+|"
     r"^\W*what\s+(?:were|are)\s+the\s+(?:main|key)\s+(?:developments|events)\s+(?:in|of|on)\s+|"
     r"^\W*how\s+(?:did|has|have)\s+",
     re.IGNORECASE,
@@ -32,8 +34,10 @@ _ASKING = re.compile(
 # Articles a timeline is drawn from, and the most lines it shows.
 TIMELINE_ARTICLES = 16
 MAX_EVENTS = 10
-# Two quoted sentences sharing this share of their content words report one event: the earlier is kept.
-SAME_EVENT = 0.5
+# Two quoted sentences published within SAME_EVENT_DAYS whose content words (the story's own aside) overlap this
+# much (Jaccard) report one event: the earlier is kept.
+SAME_EVENT = 0.4
+SAME_EVENT_DAYS = 7
 
 
 def asks_timeline(question: str) -> bool:
@@ -51,9 +55,9 @@ def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: l
                    ) -> tuple[str, tuple[Citation, ...]] | None:
     """Dated lines "YYYY-MM-DD: sentence [n]" in date order: each dated article's best sentence (ranked by
     ExtractiveAnswerer.rank) that scores at least `min_score`, a later report of an event already listed left
-    out, at most MAX_EVENTS of the best-scoring kept. Two sentences report one event when they share the words
-    that are not the story's own (`about`, what was searched): every line names the story. None when fewer than
-    two events are found."""
+    out, at most MAX_EVENTS of the best-scoring kept. Two sentences a week apart at most report one event when they
+    share the words that are not the story's own (`about`, what was searched: every line names the story). None
+    when fewer than two events are found."""
     story = content_words(about)
     best: dict[str, tuple[float, Sentence]] = {}
     for score, sentence in ranked:
@@ -65,7 +69,10 @@ def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: l
     events: list[tuple[float, Sentence, set[str]]] = []
     for score, sentence in chosen:
         words = content_words(sentence.text) - story
-        if not any(_overlap(words, other) >= SAME_EVENT for _, _, other in events):
+        day = _day(passages[sentence.passage_index].date)
+        if not any(_jaccard(words, other) >= SAME_EVENT
+                   and (day - _day(passages[s.passage_index].date)).days <= SAME_EVENT_DAYS
+                   for _, s, other in events):
             events.append((score, sentence, words))
     if len(events) > MAX_EVENTS:
         keep = {id(e) for e in sorted(events, key=lambda e: -e[0])[:MAX_EVENTS]}
@@ -82,5 +89,9 @@ def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: l
     return "\n".join(lines), tuple(citations)
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _day(iso: str) -> dt.date:
+    return dt.date.fromisoformat(iso)

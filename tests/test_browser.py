@@ -241,7 +241,7 @@ def test_articles_that_disagree_are_marked_and_old_evidence_is_flagged_on_the_pa
     _open(browser, news_page_url)
     _ask(browser, KILLED)
     sides = _wait(browser, 120).until(lambda d: _one(d, "#rag-chat .rag-disagree")).text
-    assert "The articles disagree on this figure" in sides
+    assert "The articles give different figures (oldest first" in sides
     assert sides.index("12 — Harbor Bridge collapses") < sides.index("15 — Death toll rises")  # oldest first
     assert "2022-03-01 · CNN" in sides and "2022-03-03 · USA TODAY" in sides
     chat = _one(browser, "#rag-chat").text

@@ -19,11 +19,13 @@ BRIDGE = [
     {"doc_id": "toll", "title": "Death toll rises after Portmill bridge collapse", "date": "2022-03-03",
      "source": "USA TODAY",
      "text": "Rescue crews in Portmill recovered more bodies from the river on Wednesday. Officials said 15 people "
-             "were killed when the Harbor Bridge collapsed. Funerals for the victims began in the city."},
+             "were killed when the Harbor Bridge collapsed. Another 30 people were injured when the Harbor Bridge "
+             "collapsed. Funerals for the victims began in the city."},
     {"doc_id": "inquiry", "title": "Inquiry blames corrosion for Harbor Bridge failure", "date": "2022-04-20",
      "source": "CNN",
      "text": "An inquiry found that corroded steel cables caused the Harbor Bridge in Portmill to fail. The "
-             "engineers who inspected the bridge in 2019 had warned of rust, the report said."},
+             "engineers who inspected the bridge in 2019 had warned of rust, the report said. It was the deadliest "
+             "collapse since the 2009 Eastport ferry fire, which killed 40 people."},
     {"doc_id": "crossing", "title": "Portmill opens a temporary crossing to replace the Harbor Bridge",
      "date": "2022-06-15", "source": "The Week UK",
      "text": "Portmill opened a temporary steel crossing over the river to replace the Harbor Bridge on Tuesday. "
@@ -61,6 +63,12 @@ def test_articles_that_give_different_tolls_are_both_cited_oldest_first(news):
     for side in answer.disagreement:
         assert side.citation in answer.citations
         assert side.citation.quote in answer.passages[side.citation.n - 1].text
+
+
+def test_injuries_and_another_year_s_disaster_are_not_sides_of_a_toll(news):
+    answer = news.ask(KILLED, as_of="2022-04-25")  # the inquiry recalls a 2009 fire that killed 40
+    assert [side.value for side in answer.disagreement] == ["12", "15"]
+    assert "40" not in answer.text and "30" not in answer.text
 
 
 def test_a_figure_only_one_article_gives_is_no_disagreement(news):
@@ -103,6 +111,13 @@ def test_a_timeline_can_be_asked_for_and_refused_explicitly(news):
     assert not news.ask("What happened with the Harbor Bridge in Portmill?", timeline=False).timeline
 
 
+def test_a_timeline_asked_for_with_one_event_found_is_answered_as_a_question_and_says_why(news):
+    answer = news.ask("Harbor Bridge Portmill collapse", timeline=True, as_of="2022-03-02")  # one article by then
+    assert not answer.timeline and not answer.refused and answer.citations[0].doc_id == "collapse"
+    assert answer.notes == ("no timeline: the articles found hold fewer than two dated events on this; answered as "
+                            "a question",)
+
+
 def test_what_changed_since_a_day_is_answered_only_from_later_articles(news):
     answer = news.ask("What changed since April 1, 2022 about the Harbor Bridge in Portmill?", as_of="2022-12-31")
     assert not answer.refused and answer.filters.since == "2022-04-01"
@@ -125,6 +140,10 @@ def test_nothing_new_since_a_day_is_said_plainly(news):
     ("Any news since Sept. 5th, 2022?", "2022-09-05", "since Sept. 5th, 2022"),
     ("What happened since the invasion?", "", ""),
     ("What was Crimea's status before 2014?", "", ""),  # history is written later: no period
+    ("What happened after the 2022 midterm elections?", "", ""),  # a year naming an event
+    ("Where did they go after 2000 people were evacuated?", "", ""),
+    ("How many have died since 2014 in Donbas?", "2014-01-01", "since 2014"),
+    ("What did Zelensky say after February 24?", "2022-02-24", "after February 24"),  # that day's reports too
     ("since February 30 2022", "", ""),
 ])
 def test_the_period_a_question_names(question, since, words):
@@ -137,6 +156,9 @@ def test_timeline_questions_are_told_from_questions_about_one_event():
     assert asks_timeline("Give me a timeline of the baby formula shortage")
     assert asks_timeline("How did the FTX collapse unfold?")
     assert not asks_timeline("What happened in Kyiv on Friday?")
+    assert not asks_timeline("What happened over the weekend in Kyiv?")
+    assert not asks_timeline("What happened to the Moskva?")
+    assert not asks_timeline("How did researchers develop the vaccine?")
     assert not asks_timeline("What happened just before Russia's assault on its ex-Soviet neighbour started?")
     assert subject("What happened with Elon Musk's bid to buy Twitter?") == "Elon Musk's bid to buy Twitter?"
     assert subject("Timeline of the FTX collapse") == "the FTX collapse"
@@ -180,6 +202,11 @@ def test_the_feature_sets_are_scored_against_their_labels(news, tmp_path):
     ("The shooting that killed five and injured 17 others began", {"5"}),
     ("At least 56 storm-related deaths have been reported across several states:", {"56"}),
     ("The crush happened in 2022 in a narrow alley.", set()),  # a year is no figure
+    ("More than 2,000 people were killed", {"2000"}),
+    ("The toll rose to 2,100 on Friday", {"2100"}),
+    ("Officials said 82 people were injured in the crowd crush.", set()),
+    ("One of the people killed in the crush was an American student.", set()),
+    ("The toll rose to 268 and 151 people are still missing", {"268"}),
 ])
 def test_the_figures_a_sentence_gives_for_what_is_counted(text, found):
     from rag.disagree import figures
