@@ -37,12 +37,18 @@ The mayor said the fares would return in the summer.
 def page_url(tmp_path_factory, embedder):
     """The app answering with the local 1.5B model over a private store of the seed articles, as the user's own
     collection (the bundled demo articles would leave the store with the first upload)."""
+    folder = tmp_path_factory.mktemp("browser")
+    yield from _serve(folder, "local", copy_seeds(folder / "articles"), embedder)
+
+
+def _serve(folder, llm, articles, embedder):
+    """The page over a private store of `articles` in `folder`, on a free loopback port: yields its address,
+    then stops it."""
     import app
 
-    folder = tmp_path_factory.mktemp("browser")
-    settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="local")
+    settings = Settings(store=folder / "store", uploads=folder / "uploads", llm=llm)
     assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
-    assistant.ingest([copy_seeds(folder / "articles")], progress=False)
+    assistant.ingest([articles], progress=False)
     demo = app.build_app(assistant)
     options = app.launch_options(settings) | {"server_port": free_port()}
     demo.launch(prevent_thread_lock=True, quiet=True, **options)
@@ -218,21 +224,11 @@ def test_an_uploaded_article_with_html_shows_as_text_and_runs_nothing_then_is_de
 @pytest.fixture(scope="module")
 def news_page_url(tmp_path_factory, embedder):
     """The app quoting (no model) over a story told by several outlets over months (tests/test_news.py)."""
-    import app
     from conftest import write_articles
     from test_news import BRIDGE, FIELD
 
     folder = tmp_path_factory.mktemp("news-page")
-    settings = Settings(store=folder / "store", uploads=folder / "uploads", llm="extractive")
-    assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
-    assistant.ingest([write_articles(folder / "articles", BRIDGE + FIELD)], progress=False)
-    demo = app.build_app(assistant)
-    options = app.launch_options(settings) | {"server_port": free_port()}
-    demo.launch(prevent_thread_lock=True, quiet=True, **options)
-    try:
-        yield f"http://127.0.0.1:{options['server_port']}/"
-    finally:
-        demo.close()
+    yield from _serve(folder, "extractive", write_articles(folder / "articles", BRIDGE + FIELD), embedder)
 
 
 def test_articles_that_disagree_are_marked_and_old_evidence_is_flagged_on_the_page(browser, news_page_url):
