@@ -15,7 +15,8 @@ from rag.errors import ConfigError, GenerationError, RagError
 from rag.extractive import ExtractiveAnswerer, excerpts
 from rag.filters import Filters
 from rag.followup import History, standalone
-from rag.disagree import differing_sentence, disagreement
+from rag.asked import COUNT, asked_kind
+from rag.disagree import DISAGREEMENT_ARTICLES, differing_sentence, disagreement
 from rag.generate import Generator
 from rag.ingest import sync
 from rag.period import Period, freshness_warning, newest_evidence, now_of, question_period
@@ -189,9 +190,22 @@ class Assistant:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
             answer = yield from self._generate(answer, query, vector, shown, ranking)
-        answer = self._news_checks(answer, query, ranked, period)
+        answer = self._news_checks(answer, query, vector, ranked, period)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
+
+    def _wider(self, query: str, vector: list[float], passages: tuple[Passage, ...], ranked, filters: Filters):
+        """The passages and ranked sentences with the best passage of up to DISAGREEMENT_ARTICLES articles added
+        after them: a figure that differs is often in an article the answer did not need."""
+        have = {p.chunk_id for p in passages}
+        found = self.retriever.search(query, vector, DISAGREEMENT_ARTICLES, True, filters)
+        extra = [p for p in found if p.chunk_id not in have]
+        if not extra:
+            return list(passages), ranked
+        offset = len(passages)
+        more = [(score, dataclasses.replace(s, passage_index=s.passage_index + offset))
+                for score, s in self.answerer.rank(query, vector, extra)]
+        return list(passages) + extra, sorted(list(ranked) + more, key=lambda pair: -pair[0])
 
     def _timeline(self, query: str, k: int, filters: Filters):
         """(timeline text and citations, or None when fewer than two dated events are found; the passages, the
@@ -205,7 +219,7 @@ class Assistant:
         ranked = self.answerer.rank(about, vector, passages)
         return build_timeline(about, ranked, passages, self.settings.min_sentence_score), passages, vector, ranked
 
-    def _news_checks(self, answer: Answer, query: str, ranked, period: Period) -> Answer:
+    def _news_checks(self, answer: Answer, query: str, vector: list[float], ranked, period: Period) -> Answer:
         """What a news answer adds: the sides when articles give different figures, the day of its newest
         evidence with a warning when that is old, and a refusal that names the period the question asked for."""
         checking = time.perf_counter()
@@ -213,12 +227,14 @@ class Assistant:
             if period:
                 answer = _replace(answer, text=f"No article {period.describe()} answers this.")
             return answer
-        sides = () if answer.timeline else disagreement(query, answer.citations, ranked, list(answer.passages))
-        if sides:
-            cited = {(c.n, c.start) for c in answer.citations}
-            added = tuple(s.citation for s in sides if (s.citation.n, s.citation.start) not in cited)
-            answer = _replace(answer, text=f"{answer.text} {differing_sentence(sides)}",
-                              citations=answer.citations + added, disagreement=sides)
+        if not answer.timeline and asked_kind(query) == COUNT:
+            passages, ranked = self._wider(query, vector, answer.passages, ranked, answer.filters)
+            sides = disagreement(query, answer.citations, ranked, passages)
+            if sides:
+                cited = {(c.n, c.start) for c in answer.citations}
+                added = tuple(s.citation for s in sides if (s.citation.n, s.citation.start) not in cited)
+                answer = _replace(answer, text=f"{answer.text} {differing_sentence(sides)}", passages=tuple(passages),
+                                  citations=answer.citations + added, disagreement=sides)
         newest = newest_evidence(answer)
         warning = freshness_warning(newest, now_of(answer.filters), self.settings.stale_days, bool(answer.filters.as_of))
         answer = _replace(answer, evidence_date=newest, warnings=answer.warnings + ((warning,) if warning else ()))

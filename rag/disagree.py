@@ -4,19 +4,24 @@ instead of picking one silently. The sides are sentences quoted verbatim, so eac
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from rag.asked import COUNT, _counted, _same_word, asked_kind, gives
+from rag.asked import COUNT, _counted, _names, _same_word, asked_kind
 from rag.cite import cite_quote
 from rag.extractive import Sentence
 from rag.period import spoken_day
-from rag.text import words
+from rag.text import DAY_WORDS, MONTHS, words
 from rag.types import Citation, Differing, Passage
 
 # A sentence of another article is a side only when it scores within this of the best sentence (it also has to
 # give one figure for what the question counts).
 SIDE_MARGIN = 0.2
 MAX_SIDES = 3
+# Sides are reported at most this many days from the newest article the answer cites.
+SIDE_DAYS = 183
+# Articles searched for the other side of a how-many answer, beside the passages it was written from.
+DISAGREEMENT_ARTICLES = 8
 # Words and numbers, a number kept whole: "1,100", "1.9", "16,700".
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W_]+(?:['’][^\W_]+)?")
 _DIGITS = re.compile(r"^\d")
@@ -43,6 +48,15 @@ _OUTCOMES = {
     "infections": {"infected", "cases", "infections"},
 }
 _TALLIES = {"toll", "dead", "deaths", "fatalities", "number", "total"}
+# Outcome words a figure stands before ("56 deaths"); the others are acts a figure follows ("killed five").
+_NOUNS = {"dead", "death", "deaths", "toll", "fatalities", "lives", "victims", "bodies", "injuries", "cases",
+          "infections", "arrests", "evacuations"}
+# Parts of a count of people: "14 students, 1 teacher killed" does not say 1 person was killed.
+_SUBGROUPS = {"children", "child", "adults", "adult", "students", "student", "teachers", "teacher", "officers",
+              "officer", "civilians", "civilian", "soldiers", "soldier", "women", "woman", "men", "man", "kids",
+              "girls", "boys", "police", "firefighters", "americans", "tourists", "foreigners", "staff", "workers"}
+# A tally's figure may stand far from its noun after words like these: "… rose to at least 101", "… stood at 56".
+_RISE = {"to", "at", "reached", "hit", "surpassed", "passed", "topped", "exceeded"}
 # Clauses: a figure is read with the words of its own clause ("killed 4, injured 160" are two); a comma inside a
 # number ("2,000") is no clause end.
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|[;:()—–]|\b(?:and|but|which|while|whereas|since|than|compared)\b",
@@ -59,18 +73,23 @@ def figures(question: str, text: str) -> set[str]:
     asked = {w.lower() for w in words(question)}
     outcome = next((family for family in _OUTCOMES.values() if asked & family), set())
     others = set().union(*(family for family in _OUTCOMES.values() if family is not outcome))
-    nouns = {counted} | outcome
     found = set()
     for clause in _CLAUSE.split(text):
         tokens = [t.lower() for t in _TOKEN.findall(clause or "")]
         if (outcome and not set(tokens) & outcome) or (set(tokens) & others) - asked:
             continue
-        at = [j for j, t in enumerate(tokens) if any(_same_word(noun, t) for noun in nouns)] if counted else []
+        # what a figure may stand before ("151 people", "56 storm-related deaths") or after ("killed five",
+        # "the toll rose to 156")
+        counts = [j for j, t in enumerate(tokens) if _same_word(counted, t) or t in outcome & _NOUNS] if counted else []
+        acts = [j for j, t in enumerate(tokens) if t in outcome - _NOUNS]
+        tallies = [j for j, t in enumerate(tokens) if t in _TALLIES]
         for i in range(len(tokens)):
             value = _figure(tokens, i)
-            if value and (not counted or any(
-                    0 < j - i <= _NEAR or 0 < i - j <= 2 or (0 < i - j <= _NEAR and tokens[j] in _TALLIES)
-                    for j in at)):
+            if not value or (i + 1 < len(tokens) and tokens[i + 1] in _SUBGROUPS):
+                continue  # "1 teacher killed", "two adults dead": a part of the count
+            if (not counted or any(0 < j - i <= _NEAR for j in counts) or any(0 < i - j <= 2 for j in acts + counts)
+                    or any(0 < i - j <= _NEAR for j in tallies)
+                    or (tallies and counts and _RISE & set(tokens[max(i - 3, 0):i]))):
                 found.add(value)
     return found
 
@@ -86,48 +105,66 @@ def _figure(tokens: list[str], i: int) -> str:
     else:
         value = _NUMBER_WORDS.get(token, "")
     following = tokens[i + 1] if i + 1 < len(tokens) else ""
-    if not value or following == "of":
-        return ""
+    before = tokens[i - 1] if i else ""
+    if not value or following == "of" or following in MONTHS or before in MONTHS:
+        return ""  # "one of the victims"; "June 27", "27 June" are days
     return f"{value} {_SCALE[following]}" if following in _SCALE else value
 
 
 def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tuple[float, Sentence]],
                  passages: list[Passage]) -> tuple[Differing, ...]:
     """The sides when articles give different figures for what a how-many question counts: each figure, quoted
-    from the answer's citation that gives it or else from the best sentence of another article that does
-    (scoring within SIDE_MARGIN of the best), oldest first. () when the question asks no figure, the answer
-    cites none, or the articles agree. Only sentences giving one figure are sides ("rose from 12 to 15" tells of
-    an update, not a disagreement)."""
+    from the answer's citation that gives it or else from the best sentence that does (scoring within
+    SIDE_MARGIN of the best sentence), oldest first; () when the question asks no figure or the articles agree.
+    A side comes from an article about the question's story: its sentence or title names what the question
+    names ("Buffalo" in "… the Tops supermarket in Buffalo"), and the sentence names no year the question does
+    not. Only sentences giving one figure are sides ("rose from 12 to 15" tells of an update)."""
     if asked_kind(question) != COUNT or not ranked:
         return ()
-    given: set[str] = set()
-    sides: dict[str, Citation] = {}
-    for citation in citations:
-        found = figures(question, citation.quote)
-        given |= found
-        if len(found) == 1:
-            sides.setdefault(next(iter(found)), citation)
-    if not given:
-        return ()
-    context = " ".join(p.text for p in passages)
+    names = {name for _, name in _names(question)} - set(MONTHS) - DAY_WORDS
+    by_quote = {(c.doc_id, c.start): c for c in citations}
+    candidates = [(c, by_quote.get((c.doc_id, c.start), c)) for c in citations]
     floor = ranked[0][0] - SIDE_MARGIN
     for score, sentence in ranked:
-        if score < floor or len(sides) >= MAX_SIDES:
+        if score < floor:
             break
-        found = figures(question, sentence.text)
-        if len(found) != 1 or found <= given or not gives(COUNT, question, sentence.text, context):
+        citation = cite_quote(sentence.passage_index + 1, passages[sentence.passage_index], sentence.text)
+        if citation is not None and (citation.doc_id, citation.start) not in by_quote:
+            candidates.append((citation, citation))
+    given: set[str] = set()
+    sides: dict[str, Citation] = {}
+    for citation, _ in candidates:
+        found = figures(question, citation.quote)
+        if not found or not _same_story(citation, names, question):
             continue
-        if set(_YEARS.findall(sentence.text)) - set(_YEARS.findall(question)):
-            continue  # "the worst since the 2014 ferry sinking, which killed 304": another event's figure
-        passage = passages[sentence.passage_index]
-        citation = cite_quote(sentence.passage_index + 1, passage, sentence.text)
-        if citation is not None:
-            given |= found
+        if len(found) == 1 and not found <= given and len(sides) < MAX_SIDES:
             sides[next(iter(found))] = citation
+        given |= found
+    if sides:  # one event is reported within months: a figure from years before is another event's
+        anchor = max((c.date for c in citations if c.date), default="") or next(iter(sides.values())).date
+        sides = {value: c for value, c in sides.items() if _days_apart(c.date, anchor) <= SIDE_DAYS}
     if len(sides) < 2 or len({c.doc_id for c in sides.values()}) < 2:
         return ()
     ordered = sorted(sides.items(), key=lambda side: (side[1].date or "9999", side[1].source))
     return tuple(Differing(value, citation) for value, citation in ordered)
+
+
+def _days_apart(day: str, other: str) -> float:
+    if not day or not other:
+        return 0.0
+    return abs((dt.date.fromisoformat(day) - dt.date.fromisoformat(other)).days)
+
+
+def _same_story(citation: Citation, names: set[str], question: str) -> bool:
+    """Whether a cited sentence tells of the question's story: it or its article's title names one of the
+    question's names (when it has any), and it names no year the question does not ("the worst since the 2014
+    ferry sinking, which killed 304" is another event's figure)."""
+    if set(_YEARS.findall(citation.quote)) - set(_YEARS.findall(question)):
+        return False
+    if not names:
+        return True
+    told = {w.lower().removesuffix("'s").removesuffix("’s") for w in words(f"{citation.quote} {citation.title}")}
+    return bool(names & told)
 
 
 def differing_sentence(sides: tuple[Differing, ...]) -> str:

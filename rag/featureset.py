@@ -96,7 +96,7 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         right = bool(answer.disagreement) and disagree and len(shown & labelled) >= 2
         rows.append({"set": "disagreement", "id": case.id, "question": case.question, "disagree": disagree,
                      "shown": sorted(shown), "labelled": sorted(labelled), "right": right,
-                     "answer": answer.text, "refused": answer.refused})
+                     "answer": answer.text, "refused": answer.refused, "ms": round(ms, 1)})
     flagged = [r for r in rows if r["shown"]]
     positives = [r for r in rows if r["disagree"]]
     return {
@@ -104,7 +104,7 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         "agreement_cases": len(rows) - len(positives),
         "disagreement_recall": _share(sum(r["right"] for r in positives), len(positives)),
         "disagreement_precision": _share(sum(r["right"] for r in flagged), len(flagged)),
-        "disagreement_p50_ms": round(percentile(times, 50), 1),
+        "disagreement_p50_ms": round(percentile(times, 0.5), 1),
     }, rows
 
 
@@ -144,8 +144,8 @@ def _timelines(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         "timeline_repeated_line_rate": _share(sum(r["repeated_lines"] for r in rows), lines),
         "timeline_lines_per_answer": round(lines / len(rows), 2),
         "timeline_answered": _share(sum(r["lines"] > 0 for r in rows), len(rows)),
-        "timeline_p50_ms": round(percentile(times, 50), 1),
-        "timeline_off_p50_ms": round(percentile(plain_times, 50), 1),
+        "timeline_p50_ms": round(percentile(times, 0.5), 1),
+        "timeline_off_p50_ms": round(percentile(plain_times, 0.5), 1),
     }, rows
 
 
@@ -184,7 +184,7 @@ def _freshness(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         "freshness_warning_precision": _share(sum(r["stale"] for r in warned), len(warned)),
         "freshness_warning_recall": _share(sum(r["warned"] for r in stale), len(stale)),
         "freshness_answered": _share(sum(not r["refused"] for r in rows), len(rows)),
-        "freshness_p50_ms": round(percentile(times, 50), 1),
+        "freshness_p50_ms": round(percentile(times, 0.5), 1),
     }, rows
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Sequence
 
 import numpy as np
@@ -34,6 +35,11 @@ ARTICLE_FIELD = 8
 # let most chunks through, so the vectors are searched this many times deeper without one and the filter is
 # applied here; Chroma filters only when too few of those pass (1 of 135 news2022 dev questions).
 FILTER_HEADROOM = 4
+# Words that ask about the newest reports; asked with no as-of day, the newest article among this many leading
+# candidates stands in for the day asked (rag.retrieve.recent_anchor).
+RECENT = re.compile(r"\b(?:this|last|past)\s+(?:week|weekend|month)\b|\brecent(?:ly)?\b|\blatest\b|\bnewest\b|"
+                    r"\bright\s+now\b|\bcurrently\b|\btoday\b|\byesterday\b", re.IGNORECASE)
+ANCHOR_DEPTH = 10
 
 
 class Retriever:
@@ -67,10 +73,11 @@ class Retriever:
             bonus = article_bonus(articles, vector, s.article_weight)
             for chunk_id in scores:
                 scores[chunk_id] += bonus.get(doc_id_of(chunk_id), 0.0)
-        if filters.as_of and s.recency_weight:
-            days = {p.chunk_id: day_number(p.date) for p in dense} | {w[0]: w[2] for w in words}
+        days = {p.chunk_id: day_number(p.date) for p in dense} | {w[0]: w[2] for w in words}
+        now = filters.as_of or recent_anchor(query, scores, days)
+        if now and s.recency_weight:
             for chunk_id in scores:
-                scores[chunk_id] *= recency_boost(days.get(chunk_id, 0), filters.as_of, s.recency_weight, s.recency_days)
+                scores[chunk_id] *= recency_boost(days.get(chunk_id, 0), now, s.recency_weight, s.recency_days)
         order = sorted(scores, key=lambda chunk_id: -scores[chunk_id])[:depth]
         known = {p.chunk_id: p for p in dense}
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
@@ -88,6 +95,16 @@ class Retriever:
         if len(kept) >= depth or len(wide) < depth * FILTER_HEADROOM:  # enough, or the whole collection was read
             return kept[:depth]
         return self.store.query(vector, depth, where)
+
+
+def recent_anchor(query: str, scores: dict[str, float], days: dict[str, int]) -> str:
+    """For a question asked with no as-of day about what is recent ("this week", "latest", "recently"): the day
+    of the newest article among the ANCHOR_DEPTH best candidates, to stand in for the day asked ("" otherwise)."""
+    if not RECENT.search(query):
+        return ""
+    best = sorted(scores, key=lambda chunk_id: -scores[chunk_id])[:ANCHOR_DEPTH]
+    newest = max((days.get(chunk_id, 0) for chunk_id in best), default=0)
+    return f"{newest // 10000:04d}-{newest // 100 % 100:02d}-{newest % 100:02d}" if newest else ""
 
 
 def doc_id_of(chunk_id: str) -> str:
