@@ -212,3 +212,14 @@ def test_the_figures_a_sentence_gives_for_what_is_counted(text, found):
     from rag.disagree import figures
 
     assert figures("How many people were killed in the crush?", text) == found
+
+
+def test_asked_for_the_latest_with_no_date_the_story_s_newest_report_comes_first(news):
+    from rag.retrieve import recent_anchor
+
+    question = "What is the latest on the Harbor Bridge collapse in Portmill?"
+    assert news.search(question.replace("the latest", "known"), k=1)[0].doc_id == "collapse"  # by words alone
+    latest = news.search(question, k=4, distinct_documents=True)
+    assert latest[0].doc_id == "crossing"  # 15 June, the newest of the story
+    assert recent_anchor("Harbor Bridge in Portmill", {"a": 1.0}, {"a": 20220615}) == ""  # no word asks for it
+    assert recent_anchor("the latest on the bridge", {"a": 1.0, "b": 0.5}, {"a": 20220301, "b": 20220615}) == "2022-06-15"
