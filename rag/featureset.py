@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.asked import COUNT, asked_kind
 from rag.evaluate import percentile
 from rag.questions import eval_file, key_found, read_records
 
@@ -96,7 +97,8 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         right = bool(answer.disagreement) and disagree and len(shown & labelled) >= 2
         rows.append({"set": "disagreement", "id": case.id, "question": case.question, "disagree": disagree,
                      "shown": sorted(shown), "labelled": sorted(labelled), "right": right,
-                     "answer": answer.text, "refused": answer.refused, "ms": round(ms, 1)})
+                     "answer": answer.text, "refused": answer.refused, "ms": round(ms, 1),
+                     "check_ms": answer.timings.get("news_ms", 0.0)})
     flagged = [r for r in rows if r["shown"]]
     positives = [r for r in rows if r["disagree"]]
     return {
@@ -105,6 +107,10 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         "disagreement_recall": _share(sum(r["right"] for r in positives), len(positives)),
         "disagreement_precision": _share(sum(r["right"] for r in flagged), len(flagged)),
         "disagreement_p50_ms": round(percentile(times, 0.5), 1),
+        # of an answered how-many question's time, the look for other figures (8 more articles searched, their
+        # sentences scored) and the news checks
+        "disagreement_check_p50_ms": round(percentile(
+            [r["check_ms"] for r in rows if not r["refused"] and asked_kind(r["question"]) == COUNT] or [0.0], 0.5), 1),
     }, rows
 
 

@@ -38,6 +38,7 @@ MAX_EVENTS = 10
 # much (Jaccard) report one event: the earlier is kept.
 SAME_EVENT = 0.4
 SAME_EVENT_DAYS = 7
+MIN_EVENT_WORDS = 6
 
 
 def asks_timeline(question: str) -> bool:
@@ -54,7 +55,7 @@ def subject(question: str) -> str:
 def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: list[Passage], min_score: float,
                    ) -> tuple[str, tuple[Citation, ...]] | None:
     """Dated lines "YYYY-MM-DD: sentence [n]" in date order: each dated article's best sentence (ranked by
-    ExtractiveAnswerer.rank) that scores at least `min_score`, a later report of an event already listed left
+    ExtractiveAnswerer.rank) that scores at least `min_score` and tells something (no question, no fragment), a later report of an event already listed left
     out, at most MAX_EVENTS of the best-scoring kept. Two sentences a week apart at most report one event when they
     share the words that are not the story's own (`about`, what was searched: every line names the story). None
     when fewer than two events are found."""
@@ -62,7 +63,7 @@ def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: l
     best: dict[str, tuple[float, Sentence]] = {}
     for score, sentence in ranked:
         passage = passages[sentence.passage_index]
-        if score >= min_score and passage.date and passage.doc_id not in best:
+        if score >= min_score and passage.date and passage.doc_id not in best and _tells(sentence.text):
             best[passage.doc_id] = (score, sentence)
     chosen = sorted(best.values(), key=lambda pair: -pair[0])[:MAX_EVENTS * 2]
     chosen.sort(key=lambda pair: (passages[pair[1].passage_index].date, -pair[0]))
@@ -87,6 +88,12 @@ def build_timeline(about: str, ranked: list[tuple[float, Sentence]], passages: l
     if len(lines) < 2:
         return None
     return "\n".join(lines), tuple(citations)
+
+
+def _tells(sentence: str) -> bool:
+    """Whether a sentence can tell of an event: not a question ("How much did Musk pay?", an explainer's
+    heading) and not a fragment of a headline (fewer than MIN_EVENT_WORDS words)."""
+    return not sentence.rstrip("\"”’' ").endswith("?") and len(sentence.split()) >= MIN_EVENT_WORDS
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -164,6 +164,14 @@ def test_timeline_questions_are_told_from_questions_about_one_event():
     assert subject("Timeline of the FTX collapse") == "the FTX collapse"
 
 
+def test_a_timeline_line_tells_of_an_event():
+    from rag.timeline import _tells
+
+    assert _tells("Elon Musk has completed his $44 billion deal to buy Twitter, a source told CNN Thursday.")
+    assert not _tells("How much did Musk buy Twitter for?")  # an explainer's heading
+    assert not _tells("$44,000,000,000 DEAL: Musk set")  # a headline's fragment
+
+
 def test_the_feature_sets_are_scored_against_their_labels(news, tmp_path):
     from rag.featureset import DISAGREEMENTS, FRESHNESS, TIMELINES, evaluate_features
 
