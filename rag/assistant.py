@@ -15,11 +15,9 @@ from rag.errors import ConfigError, GenerationError, RagError
 from rag.extractive import ExtractiveAnswerer, excerpts
 from rag.filters import Filters
 from rag.followup import History, standalone
-from rag.asked import COUNT, asked_kind
-from rag.disagree import DISAGREEMENT_ARTICLES, differing_sentence, disagreement
 from rag.generate import Generator
 from rag.ingest import sync
-from rag.period import Period, freshness_warning, newest_evidence, now_of, question_period
+from rag.news import news_checks, period_of
 from rag.prompts import REFUSAL
 from rag.retrieve import Retriever
 from rag.settings import Settings
@@ -139,7 +137,7 @@ class Assistant:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query = standalone(self.generator, question, history, timings)
-        filters, period, notes = _period_of(query, filters)
+        filters, period, notes = period_of(query, filters)
         searching = time.perf_counter()
         events = None
         if asks_timeline(query) if timeline is None else timeline:
@@ -190,22 +188,9 @@ class Assistant:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
             answer = yield from self._generate(answer, query, vector, shown, ranking)
-        answer = self._news_checks(answer, query, vector, ranked, period)
+        answer = news_checks(self, answer, query, vector, ranked, period)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
-
-    def _wider(self, query: str, vector: list[float], passages: tuple[Passage, ...], ranked, filters: Filters):
-        """The passages and ranked sentences with the best passage of up to DISAGREEMENT_ARTICLES articles added
-        after them: a figure that differs is often in an article the answer did not need."""
-        have = {p.chunk_id for p in passages}
-        found = self.retriever.search(query, vector, DISAGREEMENT_ARTICLES, True, filters)
-        extra = [p for p in found if p.chunk_id not in have]
-        if not extra:
-            return list(passages), ranked
-        offset = len(passages)
-        more = [(score, dataclasses.replace(s, passage_index=s.passage_index + offset))
-                for score, s in self.answerer.rank(query, vector, extra)]
-        return list(passages) + extra, sorted(list(ranked) + more, key=lambda pair: -pair[0])
 
     def _timeline(self, query: str, k: int, filters: Filters):
         """(timeline text and citations, or None when fewer than two dated events are found; the passages, the
@@ -218,28 +203,6 @@ class Assistant:
             return None, passages, vector, []
         ranked = self.answerer.rank(about, vector, passages)
         return build_timeline(about, ranked, passages, self.settings.min_sentence_score), passages, vector, ranked
-
-    def _news_checks(self, answer: Answer, query: str, vector: list[float], ranked, period: Period) -> Answer:
-        """What a news answer adds: the sides when articles give different figures, the day of its newest
-        evidence with a warning when that is old, and a refusal that names the period the question asked for."""
-        checking = time.perf_counter()
-        if answer.refused:
-            if period:
-                answer = _replace(answer, text=f"No article {period.describe()} answers this.")
-            return answer
-        if not answer.timeline and asked_kind(query) == COUNT:
-            passages, ranked = self._wider(query, vector, answer.passages, ranked, answer.filters)
-            sides = disagreement(query, answer.citations, ranked, passages)
-            if sides:
-                cited = {(c.n, c.start) for c in answer.citations}
-                added = tuple(s.citation for s in sides if (s.citation.n, s.citation.start) not in cited)
-                answer = _replace(answer, text=f"{answer.text} {differing_sentence(sides)}", passages=tuple(passages),
-                                  citations=answer.citations + added, disagreement=sides)
-        newest = newest_evidence(answer)
-        warning = freshness_warning(newest, now_of(answer.filters), self.settings.stale_days, bool(answer.filters.as_of))
-        answer = _replace(answer, evidence_date=newest, warnings=answer.warnings + ((warning,) if warning else ()))
-        answer.timings["news_ms"] = _ms(time.perf_counter() - checking)
-        return answer
 
     def _extract(self, answer: Answer, query: str, ranked, passages: list[Passage], started: float) -> Answer:
         """The answer quoted from the best sentences `ranked` (ExtractiveAnswerer.rank) of the passages."""
@@ -304,18 +267,6 @@ class Assistant:
         if not isinstance(k, int) or not 1 <= k <= 100:
             raise ConfigError(f"k={k!r} must be a whole number between 1 and 100")
         return k
-
-
-def _period_of(query: str, filters: Filters) -> tuple[Filters, Period, tuple[str, ...]]:
-    """The filters narrowed to the period the question names ("since 1 March 2022"), and a note saying so."""
-    period = question_period(query, now_of(filters))
-    if not period:
-        return filters, period, ()
-    narrowed = period.within(filters)
-    if narrowed is None:
-        return filters, Period(), (f"the question asks for articles {period.describe()}, after the last day the "
-                                   "filters allow; the filters were kept",)
-    return narrowed, period, (f"searched only articles {period.describe()}, as the question asks",)
 
 
 def _last(events: Iterator[Sources | str | Answer]) -> Answer:
