@@ -85,8 +85,9 @@ def figures(question: str, text: str) -> set[str]:
         tallies = [j for j, t in enumerate(tokens) if t in _TALLIES]
         for i in range(len(tokens)):
             value = _figure(tokens, i)
-            if not value or (i + 1 < len(tokens) and tokens[i + 1] in _SUBGROUPS):
-                continue  # "1 teacher killed", "two adults dead": a part of the count
+            part = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if not value or (part in _SUBGROUPS and not _same_word(counted, part)):
+                continue  # "1 teacher killed", "two adults dead": a part of the count (unless it is what is counted)
             if (not counted or any(0 < j - i <= _NEAR for j in counts) or any(0 < i - j <= 2 for j in acts + counts)
                     or any(0 < i - j <= _NEAR for j in tallies)
                     or (tallies and counts and _RISE & set(tokens[max(i - 3, 0):i]))):

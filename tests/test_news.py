@@ -222,6 +222,13 @@ def test_the_figures_a_sentence_gives_for_what_is_counted(text, found):
     assert figures("How many people were killed in the crush?", text) == found
 
 
+def test_a_subgroup_is_a_figure_when_it_is_what_is_counted():
+    from rag.disagree import figures
+
+    assert figures("How many soldiers were killed?", "At least 1,000 soldiers were killed in the battle.") == {"1000"}
+    assert figures("How many people were killed?", "At least 1,000 soldiers were killed in the battle.") == set()
+
+
 def test_asked_for_the_latest_with_no_date_the_story_s_newest_report_comes_first(news):
     from rag.retrieve import recent_anchor
 
