@@ -10,14 +10,13 @@ event recall (as `eval --features` scores it) and the share of lines telling an 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import itertools
 from pathlib import Path
 
 import rag.timeline as timeline
 from rag.factory import build_assistant
-from rag.featureset import _NEEDS, TIMELINES, EVENT_DAYS, _lines, load_cases
-from rag.questions import eval_file, key_found
+from rag.featureset import _NEEDS, TIMELINES, event_lines, load_cases
+from rag.questions import eval_file
 from rag.settings import Settings
 
 
@@ -26,15 +25,11 @@ def scores(assistant, cases) -> tuple[float, float]:
     found = events = lines_total = repeated = 0
     for case in cases:
         answer = assistant.ask(case.question, as_of=case.as_of, timeline=True)
-        lines = _lines(answer) if answer.timeline else []
+        lines, matches = event_lines(answer, case.record["events"])
         lines_total += len(lines)
-        for event in case.record["events"]:
-            day = dt.date.fromisoformat(event["date"])
-            at = [i for i, (seen, text) in enumerate(lines) if seen and abs((seen - day).days) <= EVENT_DAYS
-                  and any(key_found(key, text) for key in event["keys"])]
-            found += bool(at)
-            repeated += max(len(at) - 1, 0)
-        events += len(case.record["events"])
+        found += sum(bool(at) for at in matches)
+        repeated += sum(max(len(at) - 1, 0) for at in matches)
+        events += len(matches)
     return round(found / events, 3), round(repeated / max(lines_total, 1), 3)
 
 

@@ -28,7 +28,6 @@ _DIGITS = re.compile(r"^\d")
 _YEARS = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _SCALE = {"thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion",
           "bn": "billion", "m": "million"}
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 # A figure counts what stands after it within _NEAR words ("at least 151 people") or what it follows within two
 # ("killed five"); after a word that tallies, within _NEAR ("the toll rose to 156").
 _NEAR = 4
@@ -100,7 +99,7 @@ def _figure(tokens: list[str], i: int) -> str:
     "one" of "one of the victims"."""
     token = tokens[i]
     if _DIGITS.match(token):
-        if _YEAR.match(token):
+        if _YEARS.fullmatch(token):
             return ""
         value = token.replace(",", "")
     else:

@@ -130,10 +130,7 @@ def _timelines(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         _, plain_ms = _timed(assistant, case, timeline=False)
         times.append(ms)
         plain_times.append(plain_ms)
-        lines = _lines(answer) if answer.timeline else []
-        matches = [[i for i, (day, text) in enumerate(lines)
-                    if day and abs((day - dt.date.fromisoformat(event["date"])).days) <= EVENT_DAYS
-                    and any(key_found(key, text) for key in event["keys"])] for event in case.record["events"]]
+        lines, matches = event_lines(answer, case.record["events"])
         found = [(e, at[0]) for e, at in enumerate(matches) if at]  # (event, its first line) in event order
         pairs = list(zip(found, found[1:]))
         rows.append({"set": "timeline", "id": case.id, "question": case.question, "events": len(case.record["events"]),
@@ -153,6 +150,16 @@ def _timelines(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         "timeline_p50_ms": round(percentile(times, 0.5), 1),
         "timeline_off_p50_ms": round(percentile(plain_times, 0.5), 1),
     }, rows
+
+
+def event_lines(answer, events: list[dict]) -> tuple[list, list[list[int]]]:
+    """A timeline answer's lines (see _lines; none when it is no timeline) and, for each labelled event, the
+    indices of the lines telling it: citing an article within EVENT_DAYS of it and holding one of its keys."""
+    lines = _lines(answer) if answer.timeline else []
+    matches = [[i for i, (day, text) in enumerate(lines)
+                if day and abs((day - dt.date.fromisoformat(event["date"])).days) <= EVENT_DAYS
+                and any(key_found(key, text) for key in event["keys"])] for event in events]
+    return lines, matches
 
 
 def _lines(answer) -> list[tuple[dt.date | None, str]]:
