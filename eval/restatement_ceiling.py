@@ -16,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-from rag.asked import _counts, _names
+from rag.asked import capitalised_names, counts_in
 from news2022 import CORPUS as DEFAULT_CORPUS
 from rag.cite import CITATION_MARK
 from rag.questions import key_found, load_questions
@@ -49,8 +49,8 @@ def main() -> None:
         answers = question.reference
         holding += any(key_found(a, draft) for a in answers)
         asked = {w.lower()[:5] for w in words(question.question)}
-        added = {n for _, n in _names(draft, frozenset()) if n[:5] not in asked}
-        added |= _counts(draft) - _counts(question.question)
+        added = {n for _, n in capitalised_names(draft, frozenset()) if n[:5] not in asked}
+        added |= counts_in(draft) - counts_in(question.question)
         sentences = [s for doc_id in row["ranking"][:4] for _, s in split_sentences(texts.get(doc_id, ""))]
         quote = next((s for s in sentences if added and all(a in s.lower().replace(",", "") for a in added)), None)
         if quote is not None:

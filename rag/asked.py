@@ -99,8 +99,8 @@ def gives(kind: str | None, question: str, text: str, context: str = "") -> bool
     if kind is None:
         return True
     if kind == COUNT:
-        counted = _counted(question)
-        return bool(_counts(text) - _counts(question)) and (not counted or _mentions(text, counted))
+        counted = counted_noun(question)
+        return bool(counts_in(text) - counts_in(question)) and (not counted or _mentions(text, counted))
     if kind == YEAR:
         return bool(set(_YEAR.findall(text)) - set(_YEAR.findall(question)))
     if kind == MONTH:
@@ -111,7 +111,7 @@ def gives(kind: str | None, question: str, text: str, context: str = "") -> bool
         return bool(_dates(text) - _dates(question))
     asked = [w.lower() for w in words(question)]
     common = frozenset(w.lower() for w in words(f"{text} {context}") if w.islower())
-    new = [(i, name) for i, name in _names(text, common) if not any(_same_word(name, w) for w in asked)]
+    new = [(i, name) for i, name in capitalised_names(text, common) if not any(same_word(name, w) for w in asked)]
     if kind == PERSON:
         roles = {_singular(w) for w in asked} & _ROLES
         if roles:
@@ -124,13 +124,13 @@ def gives(kind: str | None, question: str, text: str, context: str = "") -> bool
             if any(-3 <= i - j <= 2 for i, _ in new for j in at):
                 return True
             described = "name" not in asked and "names" not in asked and any(
-                t not in STOPWORDS and not any(_same_word(t, w) for w in asked)
+                t not in STOPWORDS and not any(same_word(t, w) for w in asked)
                 for j in at for t in tokens[max(j - 3, 0):j])
             return described
     return bool(new)
 
 
-def _counted(question: str) -> str:
+def counted_noun(question: str) -> str:
     """What a how-many question counts, its last word before the verb: "How many Russian soldiers were killed" →
     soldiers. An answer must count the same thing: "137 people were killed" does not say how many soldiers."""
     match = re.search(r"\bhow\s+(?:many|much)\s+(.*)", question.replace("’", "'"), re.IGNORECASE)
@@ -143,10 +143,10 @@ def _counted(question: str) -> str:
 
 
 def _mentions(text: str, word: str) -> bool:
-    return any(_same_word(word.lower(), w.lower()) for w in words(text))
+    return any(same_word(word.lower(), w.lower()) for w in words(text))
 
 
-def _same_word(a: str, b: str) -> bool:
+def same_word(a: str, b: str) -> bool:
     """One word in two forms: "Russia" and "Russian", "soldier" and "soldiers" (a shared five-letter start, or
     the whole of a shorter word)."""
     a, b = a.replace("’", "'").removesuffix("'s"), b.replace("’", "'").removesuffix("'s")
@@ -163,7 +163,7 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _counts(text: str) -> set[str]:
+def counts_in(text: str) -> set[str]:
     """Numbers in a text, years aside (a count is not a year: "annexed in 2014" says no how-many)."""
     numbers = {n.replace(",", "") for n in _NUMBER.findall(text)} - set(_YEAR.findall(text))
     return numbers | (_lowered(text) & _COUNT_WORDS)
@@ -182,7 +182,7 @@ def _months(text: str) -> set[str]:
             if w.lower() in MONTHS and (w[0].isupper() or w.lower() not in ("may", "march"))}
 
 
-def _names(text: str, common: frozenset[str] | None = None) -> list[tuple[int, str]]:
+def capitalised_names(text: str, common: frozenset[str] | None = None) -> list[tuple[int, str]]:
     """(word position, lowered word) of the capitalised words of a text ("Minsk", "Peskov"). A sentence's first
     word is one only when `common` is given and does not hold it (the words the text or its passages write in
     lower case): "Zelensky used a video address" names Zelensky, "Explosions jolted the city" names nothing."""

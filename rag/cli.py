@@ -193,12 +193,14 @@ def _stream_answer(assistant, question: str, k: int | None, filters, timeline: b
         if isinstance(event, Sources):
             continue
         if isinstance(event, Answer):
+            shown = "".join(draft).strip()
             if draft:
                 print("\n", flush=True)
-            if draft and "".join(draft).strip() != event.text:
+            if shown and event.text.startswith(shown):
+                # the draft stands as written: print only what the checks added after it (a disagreement)
+                event = dataclasses.replace(event, text=event.text[len(shown):].strip())
+            elif shown:
                 print("checked against the passages:")
-            elif draft:
-                event = dataclasses.replace(event, text="")  # already on screen as it is
             return event
         if live:
             print(event, end="", flush=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from rag.asked import COUNT, _counted, _names, _same_word, asked_kind
+from rag.asked import COUNT, asked_kind, capitalised_names, counted_noun, same_word
 from rag.cite import cite_quote
 from rag.extractive import Sentence
 from rag.period import spoken_day
@@ -68,7 +68,7 @@ def figures(question: str, text: str) -> set[str]:
     killed"); for a question naming an outcome (killed, injured, missing …) only in a clause telling of it ("the
     toll rose to 156") and of no other ("82 people were injured" gives no death toll); else every number. Years are no figures, nor "one of";
     "three" is 3, "1,100" is 1100, a following "million"/"bn" is kept ("44 billion")."""
-    counted = _counted(question).lower()
+    counted = counted_noun(question).lower()
     asked = {w.lower() for w in words(question)}
     outcome = next((family for family in _OUTCOMES.values() if asked & family), set())
     others = set().union(*(family for family in _OUTCOMES.values() if family is not outcome))
@@ -79,13 +79,13 @@ def figures(question: str, text: str) -> set[str]:
             continue
         # what a figure may stand before ("151 people", "56 storm-related deaths") or after ("killed five",
         # "the toll rose to 156")
-        counts = [j for j, t in enumerate(tokens) if _same_word(counted, t) or t in outcome & _NOUNS] if counted else []
+        counts = [j for j, t in enumerate(tokens) if same_word(counted, t) or t in outcome & _NOUNS] if counted else []
         acts = [j for j, t in enumerate(tokens) if t in outcome - _NOUNS]
         tallies = [j for j, t in enumerate(tokens) if t in _TALLIES]
         for i in range(len(tokens)):
             value = _figure(tokens, i)
             part = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if not value or (part in _SUBGROUPS and not _same_word(counted, part)):
+            if not value or (part in _SUBGROUPS and not same_word(counted, part)):
                 continue  # "1 teacher killed", "two adults dead": a part of the count (unless it is what is counted)
             if (not counted or any(0 < j - i <= _NEAR for j in counts) or any(0 < i - j <= 2 for j in acts + counts)
                     or any(0 < i - j <= _NEAR for j in tallies)
@@ -121,7 +121,7 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
     not. Only sentences giving one figure are sides ("rose from 12 to 15" tells of an update)."""
     if asked_kind(question) != COUNT or not ranked:
         return ()
-    names = {name for _, name in _names(question)} - set(MONTHS) - DAY_WORDS
+    names = {name for _, name in capitalised_names(question)} - set(MONTHS) - DAY_WORDS
     by_quote = {(c.doc_id, c.start): c for c in citations}
     candidates = [(c, by_quote.get((c.doc_id, c.start), c)) for c in citations]
     floor = ranked[0][0] - SIDE_MARGIN

@@ -124,3 +124,39 @@ def test_html_without_its_extraction_package_is_one_line_and_the_other_files_are
     doctor = rag("doctor", store=tmp_path / "store", env=env)
     assert "lxml_html_clean        MISSING (No module named 'lxml_html_clean'); fix: pip install lxml_html_clean" in doctor.stdout
     assert "trafilatura            cannot load until lxml_html_clean is installed" in doctor.stdout
+
+
+class _Streaming:
+    """An assistant whose model writes `draft` in two pieces and whose checks return `final`."""
+
+    def __init__(self, draft: str, final: str) -> None:
+        self.draft, self.final = draft, final
+
+    def stream(self, question, **_):
+        from rag.types import Answer
+
+        half = len(self.draft) // 2
+        yield from (self.draft[:half], self.draft[half:])
+        yield Answer(question, self.final, (), False, ())
+
+
+def test_a_streamed_draft_is_not_printed_again_when_the_checks_only_add_a_sentence(capsys):
+    from rag.cli import _stream_answer
+    from rag.filters import Filters
+
+    draft = "Four people died when the train derailed. [1]"
+    added = "The articles give different figures: 3 (CNN, 28 June 2022) [1]; 4 (CNN, 8 November 2022) [2]."
+    answer = _stream_answer(_Streaming(draft, f"{draft} {added}"), "How many died?", None, Filters(), None, live=True)
+    assert answer.text == added
+    assert capsys.readouterr().out.count("Four people died") == 1
+
+
+def test_a_streamed_draft_the_checks_changed_is_followed_by_the_checked_text(capsys):
+    from rag.cli import _stream_answer
+    from rag.filters import Filters
+
+    draft = "Four people died when the train derailed. The army sent 300 soldiers. [1]"
+    checked = "Four people died when the train derailed. [1]"
+    answer = _stream_answer(_Streaming(draft, checked), "How many died?", None, Filters(), None, live=True)
+    assert answer.text == checked
+    assert "checked against the passages:" in capsys.readouterr().out
