@@ -4,6 +4,7 @@ The app runs with the local 1.5B model on a free loopback port. Screenshots of e
 test-artifacts/ui/ for people to look at.
 """
 
+import json
 import os
 import shutil
 import time
@@ -41,14 +42,15 @@ def page_url(tmp_path_factory, embedder):
     yield from _serve(folder, "local", copy_seeds(folder / "articles"), embedder)
 
 
-def _serve(folder, llm, articles, embedder):
-    """The page over a private store of `articles` in `folder`, on a free loopback port: yields its address,
-    then stops it."""
+def _serve(folder, llm, articles, embedder, store=None):
+    """The page over a private store of `articles` in `folder` (or over the `store` given, as it is), on a free
+    loopback port: yields its address, then stops it."""
     import app
 
-    settings = Settings(store=folder / "store", uploads=folder / "uploads", llm=llm)
+    settings = Settings(store=store or folder / "store", uploads=folder / "uploads", llm=llm)
     assistant = build_assistant(settings, embedder=embedder, seed_if_empty=False)
-    assistant.ingest([articles], progress=False)
+    if articles is not None:
+        assistant.ingest([articles], progress=False)
     demo = app.build_app(assistant)
     options = app.launch_options(settings) | {"server_port": free_port()}
     demo.launch(prevent_thread_lock=True, quiet=True, **options)
@@ -254,3 +256,52 @@ def test_a_timeline_question_gets_dated_lines_in_order_on_the_page(browser, news
     assert len(lines) >= 3 and [line[:10] for line in lines] == sorted(line[:10] for line in lines), lines
     assert lines[0].startswith("2022-03-01: At least 12 people were killed")
     browser.save_screenshot(str(ARTIFACTS / "timeline.png"))
+
+
+# The example answers of docs/news.md, asked on the page over the whole news2022 store (docs/examples/*.json are
+# the same questions through `ask --json`). The store takes an hour to build, so these run only where one is
+# named: RAG_NEWS2022_STORE=/path/to/store python -m pytest tests/test_browser.py -k news2022
+NEWS2022_STORE = os.environ.get("RAG_NEWS2022_STORE")
+
+
+@pytest.fixture(scope="module")
+def news2022_page_url(tmp_path_factory, embedder):
+    if not NEWS2022_STORE:
+        pytest.skip("no news2022 store named: set RAG_NEWS2022_STORE to a store of ../shared/bench/news2022")
+    folder = tmp_path_factory.mktemp("news2022-page")
+    yield from _serve(folder, "extractive", None, embedder, store=Path(NEWS2022_STORE))
+
+
+def _ask_as_of(driver, url, question, day):
+    """`question` asked on a fresh page as of `day` (Settings → Asked as of)."""
+    from selenium.webdriver.common.by import By
+
+    _open(driver, url)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Settings'] | //span[normalize-space()='Settings']").click()
+    _wait(driver).until(lambda d: _one(d, "#rag-as-of textarea, #rag-as-of input")).send_keys(day)
+    _ask(driver, question)
+
+
+@pytest.mark.parametrize("example, day, question, shown", [
+    ("disagreement", "2022-12-13", "How many people were killed in the Halloween crowd crush in Itaewon, Seoul?",
+     ".rag-disagree"),
+    ("freshness", "2022-03-15", "Why did Sudanese Prime Minister Abdalla Hamdok resign?", ".rag-warning"),
+    ("timeline", "2022-12-31", "What happened with Elon Musk's bid to buy Twitter?", ".rag-timeline"),
+])
+def test_news2022_example_answers_on_the_page(browser, news2022_page_url, example, day, question, shown):
+    """The page shows what `ask --json` gives for the same question (docs/examples/EXAMPLE.json)."""
+    expected = json.loads((Path(__file__).resolve().parent.parent / "docs" / "examples" / f"{example}.json").read_text())
+    _ask_as_of(browser, news2022_page_url, question, day)
+    part = _wait(browser, 120).until(lambda d: _one(d, f"#rag-chat {shown}")).text
+    chat = _one(browser, "#rag-chat").text
+    assert f"Newest evidence: {expected['evidence_date']}" in chat
+    if example == "disagreement":
+        for side in expected["disagreement"]:
+            assert side["value"] in part and side["citation"]["date"] in part
+    elif example == "freshness":
+        assert expected["warnings"][0] in part
+    else:
+        days = [line[:10] for line in part.splitlines()]
+        assert days == [line[:10] for line in expected["text"].splitlines()], days
+    browser.execute_script("document.querySelector('#rag-chat .rag-answer').scrollIntoView({block: 'start'});")
+    browser.save_screenshot(str(ARTIFACTS / f"news2022-{example}.png"))
