@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rag.asked import asked_kind, gives
 from rag.cite import cite_quote
 from rag.embed import Embedder
-from rag.text import content_words, split_sentences
+from rag.text import content_words, is_question, split_sentences
 from rag.types import Citation, Passage
 
 # How much word overlap with the question counts next to meaning (cosine); the rest is the cosine.
@@ -73,7 +73,9 @@ class ExtractiveAnswerer:
     def answer_from(
         self, question: str, ranked: list[tuple[float, Sentence]], passages: list[Passage]
     ) -> tuple[str, tuple[Citation, ...]] | None:
-        """answer() from sentences rank() has already scored."""
+        """answer() from sentences rank() has already scored. A question in the articles ("When was Griner
+        arrested?", an explainer's heading) is never quoted as an answer."""
+        ranked = [(score, s) for score, s in ranked if not is_question(s.text)]
         if not ranked or ranked[0][0] < self.min_sentence_score:
             return None
         best_score = ranked[0][0]

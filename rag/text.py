@@ -20,7 +20,7 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "sen", "rep", "gov
 ENDS_SENTENCE = re.compile(r"[.!?…。！？\"”’)\]]\s*$")
 # A word is letters and digits of any script (Cyrillic, Greek, accented Latin are words), with an apostrophe
 # inside ("Russia's", "don't").
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # Month names and their short forms, each with its short form ("sept" and "september" are "sep").
 MONTHS = {
     "january": "jan", "february": "feb", "march": "mar", "april": "apr", "may": "may", "june": "jun",
@@ -67,13 +67,18 @@ def _inside_quote(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks rather than tells ("When was Griner arrested?", an explainer's heading)."""
+    return sentence.rstrip("\"”’' ").endswith("?")
+
+
 def words(text: str) -> list[str]:
     """The words of a text in order, as written."""
-    return _WORD.findall(text)
+    return WORD.findall(text)
 
 
 def content_words(text: str) -> set[str]:
-    lowered = (w.lower().replace("’", "'") for w in _WORD.findall(text))
+    lowered = (w.lower().replace("’", "'") for w in WORD.findall(text))
     return {w.removesuffix("'s").rstrip("s") or w for w in lowered if w not in STOPWORDS and len(w) > 1}
 
 

@@ -9,7 +9,7 @@ import re
 
 from rag.cite import cite_quote
 from rag.extractive import Sentence
-from rag.text import content_words
+from rag.text import content_words, is_question
 from rag.types import Citation, Passage
 
 # A question that asks what happened over time. "What happened in Kyiv on Friday?", "… over the weekend?" and
@@ -114,7 +114,7 @@ def _event_bonus(passage: Passage, sentence: Sentence) -> float:
 def _tells(sentence: str) -> bool:
     """Whether a sentence can tell of an event: not a question ("How much did Musk pay?", an explainer's
     heading) and not a fragment of a headline (fewer than MIN_EVENT_WORDS words)."""
-    return not sentence.rstrip("\"”’' ").endswith("?") and len(sentence.split()) >= MIN_EVENT_WORDS
+    return not is_question(sentence) and len(sentence.split()) >= MIN_EVENT_WORDS
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
