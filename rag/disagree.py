@@ -1,17 +1,18 @@
 """Sources that disagree: when the passages that answer a how-many question give different figures (a toll
-reported at 151 by one article and 156 by a later one), the answer says so and cites each side, oldest first,
-instead of picking one silently. The sides are sentences quoted verbatim, so each is a checked citation."""
+reported at 151 by one article and 156 by a later one), or those that answer a when-question give different days
+(a fire "on Thursday" in one article and "on Friday" in another), the answer says so and cites each side, oldest
+first, instead of picking one silently. The sides are sentences quoted verbatim, so each is a checked citation."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from rag.asked import COUNT, asked_kind, capitalised_names, counted_noun, same_word
+from rag.asked import COUNT, DATE, asked_kind, capitalised_names, counted_noun, same_word
 from rag.cite import cite_quote
 from rag.extractive import Sentence
-from rag.period import spoken_day
-from rag.text import DAY_WORDS, MONTHS, words
+from rag.period import days_told, spoken_day
+from rag.text import DAY_WORDS, MONTHS, STOPWORDS, WORD, words
 from rag.types import Citation, Differing, Passage
 
 # A sentence of another article is a side only when it scores within this of the best sentence (it also has to
@@ -20,7 +21,11 @@ SIDE_MARGIN = 0.2
 MAX_SIDES = 3
 # Sides are reported at most this many days from the newest article the answer cites.
 SIDE_DAYS = 183
-# Articles searched for the other side of a how-many answer, beside the passages it was written from.
+# A day is a side only this close to the first day found (the answer's own, when it gives one): reports of one
+# event's day differ by a day or two (time zones, a late report); weeks apart, they tell of other events
+# ("Truss became prime minister on Sept. 6" for the day Sunak did).
+DAY_SIDE_DAYS = 3
+# Articles searched for the other side of a how-many or when answer, beside the passages it was written from.
 DISAGREEMENT_ARTICLES = 8
 # Words and numbers, a number kept whole: "1,100", "1.9", "16,700".
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W_]+(?:['’][^\W_]+)?")
@@ -94,6 +99,33 @@ def figures(question: str, text: str) -> set[str]:
     return found
 
 
+# The words of a when-question that ask for the day, not name the event: "On what day did the fire happen?"
+_ASKING_DAY = {"day", "date", "happen", "happened", "take", "took", "place", "occur", "occurred", "exactly"}
+# A sentence tells of a when-question's event when it holds this many of its words (all, when it has fewer), and
+# a day it names is that event's when it stands within _NEAR_EVENT words of one of them ("a deadly fire Thursday";
+# not "… was arrested at a Moscow airport, the jubilant moment in the Oval Office on Thursday").
+_EVENT_WORDS = 2
+_NEAR_EVENT = 6
+
+
+def days(question: str, citation: Citation) -> set[str]:
+    """The days a cited sentence gives for the event a when-question asks about ("24 November 2022"), read
+    against its article's day (rag.period.days_told): only when the sentence holds _EVENT_WORDS of the words
+    that name the event ("When was Griner arrested at a Moscow airport?": arrested, airport), and only the days
+    standing near one of them."""
+    if not citation.date:
+        return set()
+    event = {w.lower() for w in words(question) if w.islower()} - STOPWORDS - _ASKING_DAY
+    quote = citation.quote
+    at = [m.start() for m in WORD.finditer(quote) if any(same_word(e, m.group().lower()) for e in event)]
+    named = {e for e in event if any(same_word(e, m.group().lower()) for m in WORD.finditer(quote))}
+    if len(named) < min(_EVENT_WORDS, len(event)):
+        return set()
+    published = dt.date.fromisoformat(citation.date[:10])
+    return {spoken_day(day.isoformat()) for day, start in days_told(quote, published)
+            if not event or any(len(WORD.findall(quote[min(start, a):max(start, a)])) <= _NEAR_EVENT for a in at)}
+
+
 def _figure(tokens: list[str], i: int) -> str:
     """The figure token i gives ("" when none): a number or a spelled one, with its scale; not a year, nor the
     "one" of "one of the victims"."""
@@ -113,13 +145,15 @@ def _figure(tokens: list[str], i: int) -> str:
 
 def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tuple[float, Sentence]],
                  passages: list[Passage]) -> tuple[Differing, ...]:
-    """The sides when articles give different figures for what a how-many question counts: each figure, quoted
+    """The sides when articles give different figures for what a how-many question counts, or different days for
+    the event a when-question asks about (within DAY_SIDE_DAYS of each other): each figure or day, quoted
     from the answer's citation that gives it or else from the best sentence that does (scoring within
     SIDE_MARGIN of the best sentence), oldest first; () when the question asks no figure or the articles agree.
     A side comes from an article about the question's story: its sentence or title names what the question
     names ("Buffalo" in "… the Tops supermarket in Buffalo"), and the sentence names no year the question does
     not. Only sentences giving one figure are sides ("rose from 12 to 15" tells of an update)."""
-    if asked_kind(question) != COUNT or not ranked:
+    kind = asked_kind(question)
+    if kind not in (COUNT, DATE) or not ranked:
         return ()
     names = {name for _, name in capitalised_names(question)} - set(MONTHS) - DAY_WORDS
     by_quote = {(c.doc_id, c.start): c for c in citations}
@@ -134,11 +168,13 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
     given: set[str] = set()
     sides: dict[str, Citation] = {}
     for citation, _ in candidates:
-        found = figures(question, citation.quote)
-        if not found or not _same_story(citation, names, question):
+        found = figures(question, citation.quote) if kind == COUNT else days(question, citation)
+        if not found or not _same_story(citation, names, question, found):
             continue
-        if len(found) == 1 and not found <= given and len(sides) < MAX_SIDES:
-            sides[next(iter(found))] = citation
+        value = next(iter(found))
+        if len(found) == 1 and not found <= given and len(sides) < MAX_SIDES and (
+                kind == COUNT or not sides or _days_apart(_iso(value), _iso(next(iter(sides)))) <= DAY_SIDE_DAYS):
+            sides[value] = citation
         given |= found
     if sides:  # one event is reported within months: a figure from years before is another event's
         anchor = max((c.date for c in citations if c.date), default="") or next(iter(sides.values())).date
@@ -146,7 +182,13 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
     if len(sides) < 2 or len({c.doc_id for c in sides.values()}) < 2:
         return ()
     ordered = sorted(sides.items(), key=lambda side: (side[1].date or "9999", side[1].source))
-    return tuple(Differing(value, citation) for value, citation in ordered)
+    what = "figure" if kind == COUNT else "day"
+    return tuple(Differing(value, citation, what) for value, citation in ordered)
+
+
+def _iso(spoken: str) -> str:
+    """ "24 November 2022" -> "2022-11-24"."""
+    return dt.datetime.strptime(spoken, "%d %B %Y").date().isoformat()
 
 
 def _days_apart(day: str, other: str) -> float:
@@ -155,11 +197,12 @@ def _days_apart(day: str, other: str) -> float:
     return abs((dt.date.fromisoformat(day) - dt.date.fromisoformat(other)).days)
 
 
-def _same_story(citation: Citation, names: set[str], question: str) -> bool:
+def _same_story(citation: Citation, names: set[str], question: str, found: set[str]) -> bool:
     """Whether a cited sentence tells of the question's story: it or its article's title names one of the
     question's names (when it has any), and it names no year the question does not ("the worst since the 2014
-    ferry sinking, which killed 304" is another event's figure)."""
-    if set(_YEARS.findall(citation.quote)) - set(_YEARS.findall(question)):
+    ferry sinking, which killed 304" is another event's figure) but the year of a day it gives."""
+    given = {year for value in found for year in _YEARS.findall(value)}
+    if set(_YEARS.findall(citation.quote)) - set(_YEARS.findall(question)) - given:
         return False
     if not names:
         return True
@@ -169,10 +212,10 @@ def _same_story(citation: Citation, names: set[str], question: str) -> bool:
 
 def differing_sentence(sides: tuple[Differing, ...]) -> str:
     """The sentence that tells the reader, with a citation per side: "The articles give different figures: 151
-    (CNN, 30 October 2022) [1]; 156 (USA TODAY, 31 October 2022) [3]." """
+    (CNN, 30 October 2022) [1]; 156 (USA TODAY, 31 October 2022) [3]." (or "different days")"""
     parts = []
     for side in sides:
         c = side.citation
         where = ", ".join(part for part in (c.source, spoken_day(c.date) if c.date else "") if part)
         parts.append(f"{side.value}{f' ({where})' if where else ''} [{c.n}]")
-    return "The articles give different figures: " + "; ".join(parts) + "."
+    return f"The articles give different {sides[0].kind}s: " + "; ".join(parts) + "."

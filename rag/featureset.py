@@ -1,7 +1,9 @@
 """`python -m rag --store S eval --features`: the news-aware answers scored on hand-written news2022 sets.
 
-- eval/news2022_disagreements.jsonl: a how-many question, its as-of day, whether the articles up to that day
-  give different figures (`disagree`) and the `values` with the article and verbatim quote of each. Scored:
+- eval/news2022_disagreements.jsonl: a how-many or when question, its as-of day, whether the articles up to that
+  day give different figures or days (`disagree`) and the `values` with the article and verbatim quote of each
+  (a day also with `resolved`, the ISO day it names: "Thursday" in an article of 26 November 2022 is
+  2022-11-24). Scored:
   disagreement recall (of the cases that disagree, those whose answer shows at least two of the labelled values)
   and precision (of the answers that show a disagreement, those that are right).
 - eval/news2022_timelines.jsonl: a question asking what happened, its as-of day, and the `events` a correct
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.asked import COUNT, asked_kind
+from rag.asked import COUNT, DATE, asked_kind
 from rag.evaluate import percentile
 from rag.questions import eval_file, key_found, read_records
 
@@ -55,6 +57,8 @@ def _case(record: dict, needs: dict[str, type]) -> Case:
     for value in record.get("values", ()):
         if not isinstance(value["value"], str):
             raise ValueError("every value needs 'value', text")
+        if "resolved" in value:
+            dt.date.fromisoformat(value["resolved"])
     return Case(record["id"], record["question"], record["as_of"], record)
 
 
@@ -91,8 +95,8 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
     for case in cases:
         answer, ms = _timed(assistant, case)
         times.append(ms)
-        shown = {_figure(side.value) for side in answer.disagreement}
-        labelled = {_figure(v["value"]) for v in case.record["values"]}
+        shown = {side.value if side.kind == "day" else _figure(side.value) for side in answer.disagreement}
+        labelled = {_labelled(v) for v in case.record["values"]}
         disagree = bool(case.record["disagree"])
         right = bool(answer.disagreement) and disagree and len(shown & labelled) >= 2
         rows.append({"set": "disagreement", "id": case.id, "question": case.question, "disagree": disagree,
@@ -110,8 +114,17 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         # of an answered how-many question's time, the look for other figures (8 more articles searched, their
         # sentences scored) and the news checks
         "disagreement_check_p50_ms": round(percentile(
-            [r["check_ms"] for r in rows if not r["refused"] and asked_kind(r["question"]) == COUNT] or [0.0], 0.5), 1),
+            [r["check_ms"] for r in rows if not r["refused"] and asked_kind(r["question"]) in (COUNT, DATE)] or [0.0],
+            0.5), 1),
     }, rows
+
+
+def _labelled(value: dict) -> str:
+    """A labelled value as an answer shows it: a day by its `resolved` ISO day ("24 November 2022": "Thursday"
+    in an article of 26 November 2022 is that day), else the figure."""
+    from rag.period import spoken_day
+
+    return spoken_day(value["resolved"]) if value.get("resolved") else _figure(value["value"])
 
 
 def _figure(value: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from rag.asked import COUNT, asked_kind
+from rag.asked import COUNT, DATE, asked_kind
 from rag.disagree import DISAGREEMENT_ARTICLES, differing_sentence, disagreement
 from rag.filters import Filters
 from rag.period import Period, freshness_warning, newest_evidence, now_of, question_period
@@ -27,13 +27,13 @@ def period_of(query: str, filters: Filters) -> tuple[Filters, Period, tuple[str,
 
 
 def news_checks(assistant, answer: Answer, query: str, vector: list[float], ranked, period: Period) -> Answer:
-    """`answer` with the sides when articles give different figures for a how-many question, the day of its
-    newest evidence and a warning when that is old; a refusal names the period the question asked for.
+    """`answer` with the sides when articles give different figures or days for a how-many or when question, the
+    day of its newest evidence and a warning when that is old; a refusal names the period the question asked for.
     `ranked` are the sentences of answer.passages as ExtractiveAnswerer.rank scored them."""
     checking = time.perf_counter()
     if answer.refused:
         return dataclasses.replace(answer, text=f"No article {period.describe()} answers this.") if period else answer
-    if not answer.timeline and asked_kind(query) == COUNT:
+    if not answer.timeline and asked_kind(query) in (COUNT, DATE):
         passages, ranked = _wider(assistant, query, vector, answer.passages, ranked, answer.filters)
         sides = disagreement(query, answer.citations, ranked, passages)
         if sides:

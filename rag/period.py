@@ -36,6 +36,17 @@ _DAY = "(?:" + "|".join((
 _BOUND = re.compile(r"\b(?P<word>since|after)\s+(?:the\s+)?" + _DAY + r"\b", re.IGNORECASE)
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A day a sentence tells of: a weekday, or a day as the question may name one.
+_TOLD = re.compile(r"\b(?:" + _named("weekday", "|".join(_WEEKDAYS)) + "|" + _DAY + r")\b", re.IGNORECASE)
+# A day a statement was made on, not the day of what it tells: "officials said Tuesday", "Tuesday said".
+_SAID_BEFORE = re.compile(r"\b(?:said|says|told|announced|reported|confirmed|tweeted|added|wrote)\s+(?:on\s+)?$",
+                          re.IGNORECASE)
+_SAID_AFTER = re.compile(r"^\s+(?:said|says|announced|told|confirmed)\b", re.IGNORECASE)
+# A day named without its year in an article may be this far after the article's day (a date set ahead).
+_AHEAD = dt.timedelta(days=60)
+
+
 @dataclass(frozen=True)
 class Period:
     """The first publication day (ISO) a question's answer may come from ("" for any) and the words that said so."""
@@ -76,6 +87,25 @@ def question_period(question: str, today: dt.date) -> Period:
             since = max(since, (first if first == last else last + dt.timedelta(days=1)).isoformat())
         said.append(match.group(0))
     return Period(since, "; ".join(said))
+
+
+def days_told(text: str, published: dt.date) -> list[tuple[dt.date, int]]:
+    """The days a sentence of an article published on `published` tells of, each with where it stands in the
+    text. A weekday is the last such day up to publication ("Thursday" in an article of Saturday 26 November 2022
+    is 24 November); a day without its year is in the article's year unless that is over _AHEAD after it. A
+    bare year or month is no day, nor the day a statement was made ("officials said Tuesday")."""
+    found = []
+    for match in _TOLD.finditer(text):
+        if _SAID_BEFORE.search(text[:match.start()]) or _SAID_AFTER.match(text[match.end():]):
+            continue
+        if match.group("weekday"):
+            back = (published.weekday() - _WEEKDAYS.index(match.group("weekday").lower())) % 7
+            found.append((published - dt.timedelta(days=back), match.start()))
+        elif not (match.group("year") or match.group("yy")):
+            first, _ = _span(match, published + _AHEAD)
+            if first is not None:
+                found.append((first, match.start()))
+    return found
 
 
 def _span(match: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None]:

@@ -57,7 +57,9 @@ def _differing(answer: Answer, turn: int) -> str:
         f'<li><b>{escape(side.value)}</b> — {_byline(side.citation.title, side.citation.date, side.citation.source)} '
         f'<a class="rag-cite" href="#{source_id(turn, side.citation.n)}">&#91;{side.citation.n}&#93;</a></li>'
         for side in answer.disagreement)
-    return f'<div class="rag-disagree">⚖ The articles give different figures (oldest first; a toll may have risen since):<ul>{sides}</ul></div>'
+    about = ("different days for it (oldest first)" if answer.disagreement[0].kind == "day"
+             else "different figures (oldest first; a toll may have risen since)")
+    return f'<div class="rag-disagree">⚖ The articles give {about}:<ul>{sides}</ul></div>'
 
 
 def _about(answer: Answer) -> str:

@@ -75,6 +75,7 @@ class Differing:
 
     value: str
     citation: Citation
+    kind: str = "figure"  # what differs: "figure" (a how-many answer) or "day" (a when answer)
 
 
 @dataclass(frozen=True)

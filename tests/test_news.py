@@ -43,6 +43,22 @@ FIELD = [
     ])
 ]
 KILLED = "How many people were killed when the Harbor Bridge in Portmill collapsed?"
+# A day two outlets give differently: "Thursday" in an article of Saturday 7 May 2022 is 5 May; USA TODAY says 6 May.
+DAM = [
+    {"doc_id": "dam-burst", "title": "Kelso dam bursts in Brackwater", "date": "2022-05-07", "source": "CNN",
+     "text": "The Kelso dam in Brackwater burst on Thursday, flooding hundreds of homes along the valley. "
+             "Rescue boats reached the last stranded families by nightfall."},
+    {"doc_id": "dam-report", "title": "Report blames rain for Kelso dam failure", "date": "2022-05-09",
+     "source": "USA TODAY",
+     "text": "When did the Kelso dam in Brackwater burst? The Kelso dam in Brackwater burst on May 6 after weeks "
+             "of heavy rain, according to a report by the "
+             "regional water authority. The report called for new spillways."},
+    {"doc_id": "dam-repair", "title": "Brackwater begins Kelso dam repairs", "date": "2022-05-10",
+     "source": "The Week UK",
+     "text": "Engineers said Tuesday that the Kelso dam in Brackwater burst because its spillway was blocked. "
+             "Repairs will take a year."},
+]
+BURST = "When did the Kelso dam in Brackwater burst?"
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +66,7 @@ def news(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("news")
     assistant = build_assistant(Settings(store=folder / "store", llm="extractive"), embedder=embedder,
                                 seed_if_empty=False)
-    assistant.ingest([write_articles(folder / "articles", BRIDGE + FIELD)], progress=False)
+    assistant.ingest([write_articles(folder / "articles", BRIDGE + FIELD + DAM)], progress=False)
     return assistant
 
 
@@ -75,6 +91,36 @@ def test_a_figure_only_one_article_gives_is_no_disagreement(news):
     answer = news.ask(KILLED, as_of="2022-03-02")  # the later toll is not out yet
     assert not answer.refused and "12" in answer.text
     assert answer.disagreement == () and "different figures" not in answer.text
+
+
+def test_articles_that_give_different_days_are_both_cited_each_day_read_against_its_article(news):
+    answer = news.ask(BURST, as_of="2022-05-12")
+    assert [(side.value, side.kind, side.citation.doc_id) for side in answer.disagreement] == [
+        ("5 May 2022", "day", "dam-burst"), ("6 May 2022", "day", "dam-report")]  # not Tuesday: the day it was said
+    assert "burst?" not in answer.text  # the explainer's heading asks; it is never quoted as an answer
+    assert answer.text.endswith(
+        f"The articles give different days: 5 May 2022 (CNN, 7 May 2022) [{answer.disagreement[0].citation.n}]; "
+        f"6 May 2022 (USA TODAY, 9 May 2022) [{answer.disagreement[1].citation.n}].")
+
+
+def test_one_article_s_day_is_no_disagreement(news):
+    answer = news.ask(BURST, as_of="2022-05-08")  # the report is not out yet
+    assert not answer.refused and "Thursday" in answer.text and answer.disagreement == ()
+
+
+def test_days_told_are_read_against_the_article_s_day_and_the_day_a_statement_was_made_is_not_one():
+    from rag.period import days_told
+
+    saturday = dt.date(2022, 11, 26)
+    told = {text: sorted(day.isoformat() for day, _ in days_told(text, saturday)) for text in (
+        "A deadly fire broke out Thursday at an apartment block in Urumqi.", "The fire on Nov. 24 killed 10.",
+        "Officials said Friday that ten people died.", "The vote is set for December 18.",
+        "Griner was arrested on February 17, 2022.", "In March 2022 prices rose.")}
+    assert told == {
+        "A deadly fire broke out Thursday at an apartment block in Urumqi.": ["2022-11-24"],
+        "The fire on Nov. 24 killed 10.": ["2022-11-24"], "Officials said Friday that ten people died.": [],
+        "The vote is set for December 18.": ["2022-12-18"], "Griner was arrested on February 17, 2022.": ["2022-02-17"],
+        "In March 2022 prices rose.": []}
 
 
 def test_every_answer_states_its_newest_evidence_and_warns_when_it_is_old(news):

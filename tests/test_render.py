@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from rag import render
 from rag.prompts import REFUSAL
-from rag.types import Answer, Citation, Filters, Passage, Sources
+from rag.types import Answer, Citation, Differing, Filters, Passage, Sources
 
 DOC_TEXT = "Talks were proposed. Moscow offered Minsk as the venue for talks. Kyiv declined."
 
@@ -94,3 +94,17 @@ def test_the_sources_found_show_before_the_answer_with_the_best_sentence_marked(
     assert 'id="rag-turn-0">' in out  # the earlier answer's section stays, closed
     nothing = render.sources_html([], Sources("Who?", "Who?", (), None, 5.0))
     assert "No passage found." in nothing
+
+
+def test_sides_that_differ_are_marked_by_what_differs_each_linked_to_its_source_card():
+    answer = _minsk_answer()
+    citation = answer.citations[0]
+    later = dataclasses.replace(citation, n=2, date="2022-02-27", source="CNN")
+    days = dataclasses.replace(answer, disagreement=(Differing("24 February 2022", citation, "day"),
+                                                     Differing("25 February 2022", later, "day")))
+    shown = render.answer_html(days, 0)
+    assert "⚖ The articles give different days for it (oldest first):" in shown
+    assert shown.index("24 February 2022") < shown.index("25 February 2022")
+    assert f'href="#{render.source_id(0, 2)}"' in shown and "2022&#45;02&#45;27 · CNN" in shown
+    figures = dataclasses.replace(answer, disagreement=(Differing("12", citation), Differing("15", later)))
+    assert "different figures (oldest first; a toll may have risen since)" in render.answer_html(figures, 0)
