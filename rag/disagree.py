@@ -27,8 +27,10 @@ SIDE_DAYS = 183
 DAY_SIDE_DAYS = 3
 # Articles searched for the other side of a how-many or when answer, beside the passages it was written from.
 DISAGREEMENT_ARTICLES = 8
-# Words and numbers, a number kept whole: "1,100", "1.9", "16,700".
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W_]+(?:['’][^\W_]+)?")
+# Words and numbers, a number kept whole with its percent sign: "1,100", "1.9", "16,700", "93%".
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?|[^\W_]+(?:['’][^\W_]+)?")
+# A question asking for a share is answered by a percentage only ("93% of the total", not "318,956 votes").
+_SHARE = re.compile(r"\b(?:percentage|share|proportion|percent)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"^\d")
 _YEARS = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _SCALE = {"thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion",
@@ -77,6 +79,7 @@ def figures(question: str, text: str) -> set[str]:
     asked = {w.lower() for w in words(question)}
     outcome = next((family for family in _OUTCOMES.values() if asked & family), set())
     others = set().union(*(family for family in _OUTCOMES.values() if family is not outcome))
+    share = bool(_SHARE.search(question))
     found = set()
     for clause in _CLAUSE.split(text):
         tokens = [t.lower() for t in _TOKEN.findall(clause or "")]
@@ -90,8 +93,10 @@ def figures(question: str, text: str) -> set[str]:
         for i in range(len(tokens)):
             value = _figure(tokens, i)
             part = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if not value or (part in _SUBGROUPS and not same_word(counted, part)):
-                continue  # "1 teacher killed", "two adults dead": a part of the count (unless it is what is counted)
+            if not value or (part in _SUBGROUPS and not same_word(counted, part)) or share != value.endswith("%"):
+                # "1 teacher killed", "two adults dead": a part of the count (unless it is what is counted); a
+                # share is a percentage, and a percentage no count
+                continue
             if (not counted or any(0 < j - i <= _NEAR for j in counts) or any(0 < i - j <= 2 for j in acts + counts)
                     or any(0 < i - j <= _NEAR for j in tallies)
                     or (tallies and counts and _RISE & set(tokens[max(i - 3, 0):i]))):
@@ -138,8 +143,10 @@ def _figure(tokens: list[str], i: int) -> str:
         value = _NUMBER_WORDS.get(token, "")
     following = tokens[i + 1] if i + 1 < len(tokens) else ""
     before = tokens[i - 1] if i else ""
-    if not value or following == "of" or following in MONTHS or before in MONTHS:
-        return ""  # "one of the victims"; "June 27", "27 June" are days
+    if following == "percent":
+        return f"{value}%"
+    if not value or (following == "of" and not value.endswith("%")) or following in MONTHS or before in MONTHS:
+        return ""  # "one of the victims" (not "93% of the total"); "June 27", "27 June" are days
     return f"{value} {_SCALE[following]}" if following in _SCALE else value
 
 

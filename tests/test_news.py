@@ -275,6 +275,16 @@ def test_a_subgroup_is_a_figure_when_it_is_what_is_counted():
     assert figures("How many people were killed?", "At least 1,000 soldiers were killed in the battle.") == set()
 
 
+def test_a_share_is_answered_by_a_percentage_only():
+    from rag.disagree import figures
+
+    told = "“Goblin mode” triumphed, racking up 318,956 votes – 93% of the total."
+    assert figures("What share of the public vote did 'goblin mode' receive?", told) == {"93%"}
+    assert figures("What percentage of voters backed the plan?", "Some 61 percent of voters, or 3 million, backed it.") \
+        == {"61%"}
+    assert figures("How many votes did 'goblin mode' receive?", told) == {"318956"}
+
+
 def test_asked_for_the_latest_with_no_date_the_story_s_newest_report_comes_first(news):
     from rag.retrieve import recent_anchor
 
