@@ -111,8 +111,8 @@ def _disagreements(assistant, cases: list[Case]) -> tuple[dict, list[dict]]:
         "disagreement_recall": _share(sum(r["right"] for r in positives), len(positives)),
         "disagreement_precision": _share(sum(r["right"] for r in flagged), len(flagged)),
         "disagreement_p50_ms": round(percentile(times, 0.5), 1),
-        # of an answered how-many question's time, the look for other figures (8 more articles searched, their
-        # sentences scored) and the news checks
+        # of an answered how-many or when question's time, the look for other figures or days (8 more articles
+        # searched, their sentences scored) and the news checks
         "disagreement_check_p50_ms": round(percentile(
             [r["check_ms"] for r in rows if not r["refused"] and asked_kind(r["question"]) in (COUNT, DATE)] or [0.0],
             0.5), 1),
