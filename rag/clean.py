@@ -28,6 +28,7 @@ BOILERPLATE_PARAGRAPH = re.compile(
     | ^(sign\ up|subscribe)\b.{0,80}\bnewsletter\b
     | ^follow\ us\ on\b
     | ^(image|photo|picture)\ (credit|source)?:
+    | ^(just\ watched|must\ watch)\b.*\b\d{1,2}:\d\d$   # a video teaser: "MUST WATCH Winter storm bears down … 03:10"
     """,
     re.IGNORECASE | re.VERBOSE,
 )

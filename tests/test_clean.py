@@ -49,6 +49,15 @@ def test_sentences_that_mention_cookies_in_reporting_are_kept():
     assert clean_text(text) == "The bakery sold 400 cookies on Friday, its owner said."
 
 
+def test_a_video_teaser_is_dropped_and_a_paragraph_that_says_must_watch_is_kept():
+    text = ("More than 50 million people were under winter storm alerts on Friday.\n\n"
+            "JUST WATCHED Winter storm bears down on the Northeast Replay More Videos ... MUST WATCH Winter storm "
+            "bears down on the Northeast 03:10\n\n"
+            "Must watch: the storm is expected to strengthen overnight, forecasters said.")
+    assert clean_text(text) == ("More than 50 million people were under winter storm alerts on Friday.\n\n"
+                                "Must watch: the storm is expected to strengthen overnight, forecasters said.")
+
+
 CASES = json.loads((Path(__file__).parent / "fixtures" / "cleaning.json").read_text(encoding="utf-8"))
 
 
