@@ -114,7 +114,7 @@ _NEAR_EVENT = 6
 
 
 def days(question: str, citation: Citation) -> set[str]:
-    """The days a cited sentence gives for the event a when-question asks about ("24 November 2022"), read
+    """The days a cited sentence gives for the event a when-question asks about (ISO: "2022-11-24"), read
     against its article's day (rag.period.days_told): only when the sentence holds _EVENT_WORDS of the words
     that name the event ("When was Griner arrested at a Moscow airport?": arrested, airport), and only the days
     standing near one of them."""
@@ -122,13 +122,13 @@ def days(question: str, citation: Citation) -> set[str]:
         return set()
     event = {w.lower() for w in words(question) if w.islower()} - STOPWORDS - _ASKING_DAY
     quote = citation.quote
-    at = [m.start() for m in WORD.finditer(quote) if any(same_word(e, m.group().lower()) for e in event)]
-    named = {e for e in event if any(same_word(e, m.group().lower()) for m in WORD.finditer(quote))}
-    if len(named) < min(_EVENT_WORDS, len(event)):
+    # (where, which event word) for each word of the quote that is one of them
+    hits = [(m.start(), e) for m in WORD.finditer(quote) for e in event if same_word(e, m.group().lower())]
+    if len({e for _, e in hits}) < min(_EVENT_WORDS, len(event)):
         return set()
     published = dt.date.fromisoformat(citation.date[:10])
-    return {spoken_day(day.isoformat()) for day, start in days_told(quote, published)
-            if not event or any(len(WORD.findall(quote[min(start, a):max(start, a)])) <= _NEAR_EVENT for a in at)}
+    return {day.isoformat() for day, start in days_told(quote, published)
+            if not event or any(len(WORD.findall(quote[min(start, a):max(start, a)])) <= _NEAR_EVENT for a, _ in hits)}
 
 
 def _figure(tokens: list[str], i: int) -> str:
@@ -180,7 +180,7 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
             continue
         value = next(iter(found))
         if len(found) == 1 and not found <= given and len(sides) < MAX_SIDES and (
-                kind == COUNT or not sides or _days_apart(_iso(value), _iso(next(iter(sides)))) <= DAY_SIDE_DAYS):
+                kind == COUNT or not sides or _days_apart(value, next(iter(sides))) <= DAY_SIDE_DAYS):
             sides[value] = citation
         given |= found
     if sides:  # one event is reported within months: a figure from years before is another event's
@@ -189,13 +189,9 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
     if len(sides) < 2 or len({c.doc_id for c in sides.values()}) < 2:
         return ()
     ordered = sorted(sides.items(), key=lambda side: (side[1].date or "9999", side[1].source))
-    what = "figure" if kind == COUNT else "day"
-    return tuple(Differing(value, citation, what) for value, citation in ordered)
-
-
-def _iso(spoken: str) -> str:
-    """ "24 November 2022" -> "2022-11-24"."""
-    return dt.datetime.strptime(spoken, "%d %B %Y").date().isoformat()
+    if kind == COUNT:
+        return tuple(Differing(value, citation) for value, citation in ordered)
+    return tuple(Differing(spoken_day(day), citation, "day") for day, citation in ordered)
 
 
 def _days_apart(day: str, other: str) -> float:
