@@ -129,15 +129,15 @@ class Assistant:
         then the verified Answer (always last, always once).
 
         The streamed text is the model's draft; the Answer's text is what survived citation checking. A question
-        that names a period ("since 1 March 2022") is answered from articles published in it; one that asks what
-        happened over time gets a timeline (see ask())."""
+        that names a period ("since 1 March 2022"; "this week" when asked as of a day) is answered from articles
+        published in it; one that asks what happened over time gets a timeline (see ask())."""
         question = self._check_question(question)
         k = self._check_k(k)
         filters = Filters.of(filters, **limits)
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query = standalone(self.generator, question, history, timings)
-        filters, period, notes = period_of(query, filters)
+        filters, period, notes = period_of(query, filters, self.settings.stale_days)
         searching = time.perf_counter()
         events = None
         if asks_timeline(query) if timeline is None else timeline:

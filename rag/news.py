@@ -14,9 +14,10 @@ from rag.period import Period, freshness_warning, newest_evidence, now_of, quest
 from rag.types import Answer, Passage
 
 
-def period_of(query: str, filters: Filters) -> tuple[Filters, Period, tuple[str, ...]]:
-    """The filters narrowed to the period the question names ("since 1 March 2022"), and a note saying so."""
-    period = question_period(query, now_of(filters))
+def period_of(query: str, filters: Filters, recent_days: int) -> tuple[Filters, Period, tuple[str, ...]]:
+    """The filters narrowed to the period the question names ("since 1 March 2022"; with an as-of day, "this
+    week" or "recently", the latter `recent_days` back), and a note saying so."""
+    period = question_period(query, now_of(filters), recent_days if filters.as_of else 0)
     if not period:
         return filters, period, ()
     narrowed = period.within(filters)

@@ -34,6 +34,16 @@ _DAY = "(?:" + "|".join((
 # from that day on. Not "before": "What was Crimea's status before 2014?" is answered by articles written later.
 # Not "from": "from March to May", "from 2014" read too many ways.
 _BOUND = re.compile(r"\b(?P<word>since|after)\s+(?:the\s+)?" + _DAY + r"\b", re.IGNORECASE)
+# A period named from the day asked: "this week" and "the past week" are the seven days up to it, "last week"
+# the fourteen (the week before this one, and its reports since), "this month" and "this year" run from their
+# first day, "last month" and "last year" from the first day of the one before, "the past month" and "the past
+# year" 31 and 366 days back. Read only when the question has an as-of day: asked of the real today, "this week"
+# over an archive would leave nothing to search (the search prefers its newest articles instead,
+# rag.retrieve.recent_anchor).
+_RELATIVE = re.compile(r"\b(?P<which>this|last|past|previous)\s+(?P<unit>week|month|year)\b", re.IGNORECASE)
+# "Recently", "recent", "lately": within the days after which the evidence of an answer counts as old (the
+# freshness warning's RAG_STALE_DAYS).
+_RECENT = re.compile(r"\b(?:recent(?:ly)?|lately)\b", re.IGNORECASE)
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -69,24 +79,42 @@ class Period:
         return f"published since {spoken_day(self.since)}"
 
 
-def question_period(question: str, today: dt.date) -> Period:
+def question_period(question: str, today: dt.date, recent_days: int = 0) -> Period:
     """The first publication day a question asks about, read from "since" or "after" a named day: "What
     changed since 2022-03-01 about X?" wants articles from 1 March 2022 on. A day named without its year is the
-    last such day up to `today` (the as-of day, or the real one)."""
-    since = ""
-    said = []
+    last such day up to `today` (the as-of day, or the real one). With `recent_days`, a period named from
+    `today` counts too: "What did X announce this week?" wants articles from the seven days up to it, "Who
+    recently …?" from the `recent_days` up to it."""
+    found = []  # (where in the question, first day, the words)
+    for match in _RELATIVE.finditer(question) if recent_days else ():
+        found.append((match.start(), _relative_start(match, today), match.group(0)))
+    for match in _RECENT.finditer(question) if recent_days else ():
+        found.append((match.start(), today - dt.timedelta(days=recent_days), match.group(0)))
     for match in _BOUND.finditer(question):
         first, last = _span(match, today)
         following = words(question[match.end():])[:1]
         if first is None or (match.group("year") and following and following[0].lower() not in STOPWORDS):
             continue  # a year naming an event: "after the 2022 midterm elections", "after 2000 people fled"
-        word = match.group("word").lower()
-        if word == "since":
-            since = max(since, first.isoformat())
+        if match.group("word").lower() == "since":
+            found.append((match.start(), first, match.group(0)))
         else:  # after a day: from that day (its reports); after a month or a year: from the next
-            since = max(since, (first if first == last else last + dt.timedelta(days=1)).isoformat())
-        said.append(match.group(0))
-    return Period(since, "; ".join(said))
+            found.append((match.start(), first if first == last else last + dt.timedelta(days=1), match.group(0)))
+    found.sort()
+    return Period(max((day.isoformat() for _, day, _ in found), default=""), "; ".join(w for _, _, w in found))
+
+
+def _relative_start(match: re.Match, today: dt.date) -> dt.date:
+    """The first day of "this week", "last month", "past year" … counted back from `today`."""
+    which, unit = match.group("which").lower(), match.group("unit").lower()
+    if which == "past":  # the past week, month, year: that span back from today
+        return today - dt.timedelta(days={"week": 7, "month": 31, "year": 366}[unit])
+    back = which in ("last", "previous")
+    if unit == "week":
+        return today - dt.timedelta(days=14 if back else 7)
+    if unit == "month":
+        first = today.replace(day=1)
+        return (first - dt.timedelta(days=1)).replace(day=1) if back else first
+    return today.replace(year=today.year - 1, month=1, day=1) if back else today.replace(month=1, day=1)
 
 
 def days_told(text: str, published: dt.date) -> list[tuple[dt.date, int]]:

@@ -177,6 +177,41 @@ def test_nothing_new_since_a_day_is_said_plainly(news):
     assert answer.citations == () and answer.warnings == ()
 
 
+def test_a_question_about_this_week_is_answered_from_the_week_before_its_as_of_day(news):
+    toll = "How many people were killed when the Harbor Bridge in Portmill collapsed this week?"
+    answer = news.ask(toll, as_of="2022-03-04")
+    assert not answer.refused and answer.filters.since == "2022-02-25"
+    assert answer.notes == ("searched only articles published since 25 February 2022, as the question asks",)
+    assert {c.doc_id for c in answer.citations} <= {"collapse", "toll"} and answer.citations
+    late = news.ask(toll, as_of="2022-06-20")  # the week before holds only the new crossing
+    assert late.refused and late.text == "No article published since 13 June 2022 answers this."
+    assert late.citations == ()
+
+
+def test_this_week_without_an_as_of_day_leaves_the_articles_unfiltered(news):
+    answer = news.ask("How many people were killed when the Harbor Bridge in Portmill collapsed this week?")
+    assert answer.filters.since == "" and answer.notes == () and not answer.refused
+
+
+@pytest.mark.parametrize("question, since, words", [
+    ("What did Musk announce this week?", "2022-05-25", "this week"),
+    ("What happened in the past week?", "2022-05-25", "past week"),
+    ("Who won the vote last week?", "2022-05-18", "last week"),
+    ("What did the council approve this month?", "2022-06-01", "this month"),
+    ("What did the council approve last month?", "2022-05-01", "last month"),
+    ("Who won the prize this year?", "2022-01-01", "this year"),
+    ("Who won the prize last year?", "2021-01-01", "last year"),
+    ("Which company recently cut its prices?", "2022-05-02", "recently"),
+    ("What was in the recent report on Kyiv?", "2022-05-02", "recent"),
+    ("What changed since May 20 about X this month?", "2022-06-01", "since May 20; this month"),  # the later bound
+    ("What happened in the weekly report?", "", ""),
+])
+def test_the_period_a_question_names_from_the_day_it_is_asked(question, since, words):
+    period = question_period(question, dt.date(2022, 6, 1), recent_days=30)
+    assert (period.since, period.words) == (since, words)
+    assert question_period(question, dt.date(2022, 6, 1)).since == ("2022-05-20" if "May 20" in question else "")
+
+
 @pytest.mark.parametrize("question, since, words", [
     ("What changed since 2022-03-01 about Twitter?", "2022-03-01", "since 2022-03-01"),
     ("What happened after March 2022 in Mariupol?", "2022-04-01", "after March 2022"),
