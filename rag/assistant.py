@@ -100,9 +100,10 @@ class Assistant:
     ) -> list[Passage]:
         """The passages that best match `query`, among the articles `filters` admit. The filters may be given as
         keywords too: `since`/`until` (YYYY-MM-DD) and `sources` limit which articles, `as_of` leaves out later
-        ones and prefers those published close to it (see rag.Filters)."""
+        ones and prefers those published close to it (see rag.Filters). A query that names a period is searched
+        in it, as ask() does ("since 1 March 2022"; "this week" when asked as of a day)."""
         query = self._check_question(query)
-        filters = Filters.of(filters, **limits)
+        filters, _, _ = period_of(query, Filters.of(filters, **limits), self.settings.stale_days)
         vector = self.embedder.embed([query])[0]
         return self.retriever.search(query, vector, self._check_k(k), distinct_documents, filters)
 

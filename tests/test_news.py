@@ -186,6 +186,8 @@ def test_a_question_about_this_week_is_answered_from_the_week_before_its_as_of_d
     late = news.ask(toll, as_of="2022-06-20")  # the week before holds only the new crossing
     assert late.refused and late.text == "No article published since 13 June 2022 answers this."
     assert late.citations == ()
+    assert {p.doc_id for p in news.search(toll, k=5, as_of="2022-06-20")} == {"crossing"}  # search reads it too
+    assert "collapse" in {p.doc_id for p in news.search(toll, k=5)}
 
 
 def test_this_week_without_an_as_of_day_leaves_the_articles_unfiltered(news):
