@@ -42,8 +42,10 @@ _BOUND = re.compile(r"\b(?P<word>since|after)\s+(?:the\s+)?" + _DAY + r"\b", re.
 # rag.retrieve.recent_anchor).
 _RELATIVE = re.compile(r"\b(?P<which>this|last|past|previous)\s+(?P<unit>week|month|year)\b", re.IGNORECASE)
 # "Recently", "recent", "lately": within the days after which the evidence of an answer counts as old (the
-# freshness warning's RAG_STALE_DAYS).
-_RECENT = re.compile(r"\b(?:recent(?:ly)?|lately)\b", re.IGNORECASE)
+# freshness warning's RAG_STALE_DAYS). Not "the most recent census" (the latest there is, however old) nor "in
+# recent months" or "years".
+_RECENT = re.compile(r"(?<!\bmost )\b(?:recently|lately|recent(?!\s+(?:months|years|decades|history|times)\b))\b",
+                     re.IGNORECASE)
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -207,6 +207,8 @@ def test_this_week_without_an_as_of_day_leaves_the_articles_unfiltered(news):
     ("What was in the recent report on Kyiv?", "2022-05-02", "recent"),
     ("What changed since May 20 about X this month?", "2022-06-01", "since May 20; this month"),  # the later bound
     ("What happened in the weekly report?", "", ""),
+    ("What did the most recent census count?", "", ""),  # the latest there is, however old
+    ("How has Kyiv changed in recent years?", "", ""),
 ])
 def test_the_period_a_question_names_from_the_day_it_is_asked(question, since, words):
     period = question_period(question, dt.date(2022, 6, 1), recent_days=30)
