@@ -5,7 +5,9 @@ import dataclasses
 
 import pytest
 
+import rag.extractive as extractive
 from rag.asked import COUNT, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_kind, gives, labels, other_label
+from rag.extractive import question_share
 from rag.prompts import REFUSAL
 from rag.types import Answer, Passage
 from rag.verified import verified
@@ -120,3 +122,25 @@ def test_a_near_miss_is_refused_and_the_answerable_question_beside_it_answered(s
     assert month.refused
     year = seeded.ask("In which year did Moscow annex Crimea?")
     assert "2014" in year.text and year.citations[0].doc_id == SEED_000
+
+
+def test_the_question_share_counts_a_word_in_either_form_and_leaves_out_words_of_time():
+    question = "How many people have been killed in Kyiv this week?"
+    assert question_share(question, [KILLED]) == 0.5  # people and killed of many, people, killed, kyiv
+    assert question_share(question, [KILLED, "Explosions shook Kyiv's centre."]) == 0.75
+    assert question_share("What happened this week?", [KILLED]) == 0.0
+    assert question_share("Which is it?", [KILLED]) == 1.0  # nothing asked beyond stopwords
+
+
+def test_a_neighbouring_fact_that_holds_too_little_of_the_question_is_refused_unless_it_scores_high(seeded,
+                                                                                                  monkeypatch):
+    question = "How many people have been killed in Kyiv itself since the invasion began?"
+    assert extractive.QUESTION_SHARE == 0.35 and extractive.SHARE_EXCUSED_AT == 0.55
+    refused = seeded.ask(question)  # the sentence tells Ukraine's toll and holds 2 of the question's 8 words
+    assert refused.refused and refused.text == REFUSAL
+    monkeypatch.setattr(extractive, "SHARE_EXCUSED_AT", 0.0)  # any score excuses a low share
+    excused = seeded.ask(question)
+    assert not excused.refused and "137" in excused.text
+    monkeypatch.setattr(extractive, "SHARE_EXCUSED_AT", 0.55)
+    monkeypatch.setattr(extractive, "QUESTION_SHARE", 0.0)  # no such check
+    assert "137" in seeded.ask(question).text
