@@ -32,8 +32,14 @@ _ASKS = [  # (pattern on the lowered question, kind): the first that matches dec
                 r"leaders?|commanders?|ambassadors?|presidents?|chancellor|mayor|governor|chief|executives?|ceo|"
                 r"wife|husband|son|daughter|players?|coach|singer|actor|actress|judge|senators?|lawmakers?)\b"),
      PERSON),
+    # things that have names ("Which university …", "Which band …"); not "which product" (dry shampoo, baby wipes)
     (re.compile(r"\bwhich\s+" + _NOT_A_VERB + r"{0,2}?(?:city|cities|town|district|region|province|state|country|"
-                r"countries|nation|company|companies|banks?|bloc|team|party|airline|agency|newspaper)\b"), NAME),
+                r"countries|nation|company|companies|banks?|bloc|teams?|party|airline|agency|newspaper|"
+                r"universit(?:y|ies)|college|school|band|group|show|series|film|movie|brands?|storm|"
+                r"hurricane|network|league|club|organi[sz]ation|retailers?|chain|stores?|supermarkets?|automaker|"
+                r"carmaker|carrier|platform|app|website|island|county|capital|restaurant|firm|manufacturer|channel|"
+                r"museum|stadium|airport|magazine|character)\b"),
+     NAME),
 ]
 # The person a PERSON question asks about is named by a role the answer must also use ("Which Western officials
 # said …": an answer naming a Kremlin spokesman does not say which officials).
@@ -111,7 +117,9 @@ def gives(kind: str | None, question: str, text: str, context: str = "") -> bool
         return bool(_dates(text) - _dates(question))
     asked = [w.lower() for w in words(question)]
     common = frozenset(w.lower() for w in words(f"{text} {context}") if w.islower())
-    new = [(i, name) for i, name in capitalised_names(text, common) if not any(same_word(name, w) for w in asked)]
+    # a day or month is when, not who or which ("The boil water notice was issued Sunday" names no city)
+    new = [(i, name) for i, name in capitalised_names(text, common)
+           if name not in DAY_WORDS and name not in MONTHS and not any(same_word(name, w) for w in asked)]
     if kind == PERSON:
         roles = {_singular(w) for w in asked} & _ROLES
         if roles:

@@ -31,6 +31,9 @@ PESKOV = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its for
     ("Which Western officials said the attack seeks to topple the government?", PERSON),
     ("Who used a video address on Friday to call for talks?", PERSON),
     ("In which district of Kyiv was the block of flats damaged?", NAME),
+    ("Which university recently issued an apology after it sent out acceptance letters by mistake?", NAME),
+    ("Which two major supermarkets plan to merge in 2024?", NAME),
+    ("Which new product did Tesla debut this week?", None),  # a robot, dry shampoo: products are not all names
     ("Who is Peskov?", None),
     ("Why did Russia drop its demand when it offered talks?", None),
     ("Who did Zelensky say the enemy had designated as its first target?", None),  # "me" answers it
@@ -80,6 +83,9 @@ def test_a_name_must_be_new_and_a_person_must_stand_beside_the_role_asked_for():
     assert not gives(PERSON, "Which Biden administration official spoke?", "The Biden administration official spoke.")
     assert not gives(NAME, "Which Russian banks were targeted?", "Sanctions have focused on Russia’s economy.",
                      context="Instead, sanctions have focused at targeting Russia’s economy.")
+    # a day or a month says when, not which
+    assert not gives(NAME, "Which city issued a boil water notice?", "The notice was issued Sunday, in March.")
+    assert gives(NAME, "Which city issued a boil water notice?", "Houston issued the notice on Sunday.")
 
 
 TARGETS = ("He said: “According to the information we have, the enemy has designated me as target number one. My "
