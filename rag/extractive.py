@@ -83,8 +83,9 @@ class ExtractiveAnswerer:
         self, question: str, ranked: list[tuple[float, Sentence]], passages: list[Passage]
     ) -> tuple[str, tuple[Citation, ...]] | None:
         """answer() from sentences rank() has already scored. A question in the articles ("When was Griner
-        arrested?", an explainer's heading) is never quoted as an answer."""
-        ranked = [(score, s) for score, s in ranked if not is_question(s.text)]
+        arrested?", an explainer's heading) is never quoted as an answer, nor a sentence that says nothing the
+        question did not (a quiz question that opens with the article's first sentence)."""
+        ranked = [(score, s) for score, s in ranked if not is_question(s.text) and not restates(question, s.text)]
         if not ranked or ranked[0][0] < self.min_sentence_score:
             return None
         best_score = ranked[0][0]
@@ -109,6 +110,12 @@ class ExtractiveAnswerer:
                 citations.append(citation)
                 parts.append(f"{sentence.text} [{n}]")
         return " ".join(parts), tuple(citations)
+
+
+def restates(question: str, sentence: str) -> bool:
+    """Whether every content word of `sentence` is one of the question's, in either form."""
+    asked = content_words(question)
+    return all(any(same_word(w, a) for a in asked) for w in content_words(sentence))
 
 
 def question_share(question: str, texts: list[str]) -> float:
