@@ -9,6 +9,7 @@ question (the topic is in the articles, the asked fact is not) is answered with 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rag.text import DAY_WORDS, MONTHS, STOPWORDS, words
 
@@ -65,6 +66,10 @@ _NOT_NAMES = {"the", "a", "an", "in", "on", "at", "but", "and", "he", "she", "it
               "there", "for", "of", "to", "by", "with", "from", "so", "our", "my", "you", "what", "who", "which"}
 
 
+# A question that asks which news outlet: its answer may be one of the passages' sources.
+_ASKS_OUTLET = re.compile(r"\b(?:network|newspaper|channel|magazine|outlet|broadcaster|station|agency|paper)s?\b",
+                          re.IGNORECASE)
+
 # A numbered label: "target number two", "the No. 2 target", "#2".
 LABEL = re.compile(r"(?:\bnumber|\bno\.|#)\s?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
                    re.IGNORECASE)
@@ -99,9 +104,10 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
-def gives(kind: str | None, question: str, text: str, context: str = "") -> bool:
+def gives(kind: str | None, question: str, text: str, context: str = "", outlets: Iterable[str] = ()) -> bool:
     """Whether `text` holds an answer of `kind` that `question` did not already hold. `context` (the passages the
-    text comes from) tells a name that opens a sentence from a common word."""
+    text comes from) tells a name that opens a sentence from a common word; `outlets` (the passages' sources) are
+    who reported, not an answer ("… CNN projects" names no state), unless the question asks for a news outlet."""
     if kind is None:
         return True
     if kind == COUNT:
@@ -118,8 +124,11 @@ def gives(kind: str | None, question: str, text: str, context: str = "") -> bool
     asked = [w.lower() for w in words(question)]
     common = frozenset(w.lower() for w in words(f"{text} {context}") if w.islower())
     # a day or month is when, not who or which ("The boil water notice was issued Sunday" names no city)
+    not_names = DAY_WORDS | set(MONTHS)
+    if not _ASKS_OUTLET.search(question):
+        not_names |= {w.lower() for outlet in outlets for w in words(outlet)}
     new = [(i, name) for i, name in capitalised_names(text, common)
-           if name not in DAY_WORDS and name not in MONTHS and not any(same_word(name, w) for w in asked)]
+           if name not in not_names and not any(same_word(name, w) for w in asked)]
     if kind == PERSON:
         roles = {_singular(w) for w in asked} & _ROLES
         if roles:

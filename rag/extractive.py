@@ -93,10 +93,11 @@ class ExtractiveAnswerer:
         kind = asked_kind(question)
         if kind is not None:
             context = " ".join(p.text for p in passages)
-            if not any(gives(kind, question, s.text, context) for s in chosen):
+            outlets = {p.source for p in passages}
+            if not any(gives(kind, question, s.text, context, outlets) for s in chosen):
                 # the best sentences are on the topic but lack the number, date or name asked for
                 chosen = [s for score, s in ranked if score >= best_score - ASKED_MARGIN
-                          and gives(kind, question, s.text, context)][:1]
+                          and gives(kind, question, s.text, context, outlets)][:1]
                 if not chosen:
                     return None
         if (QUESTION_SHARE and best_score < SHARE_EXCUSED_AT

@@ -26,14 +26,15 @@ def verified(answer: Answer, draft: str, n_shown: int) -> Answer:
     asked = answer.query or answer.question
     kind = asked_kind(asked)
     context = " ".join(p.text for p in answer.passages[:n_shown]) if kind is not None else ""
+    outlets = {p.source for p in answer.passages[:n_shown]}
     unmarked = CITATION_MARK.sub("", checked.text)
-    if not gives(kind, asked, unmarked, context):
+    if not gives(kind, asked, unmarked, context, outlets):
         return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
             f"withheld “{checked.text}”: the question asks for a {kind} and the checked answer gives none",))
     wrong_label = other_label(asked, unmarked)
     if wrong_label:
         found = _labelled(asked, answer.passages[:n_shown])
-        if found is None or not gives(kind, asked, found[1], context):
+        if found is None or not gives(kind, asked, found[1], context, outlets):
             return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
                 f"withheld “{checked.text}”: {wrong_label}",))
         n, sentence = found

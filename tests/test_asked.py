@@ -86,6 +86,12 @@ def test_a_name_must_be_new_and_a_person_must_stand_beside_the_role_asked_for():
     # a day or a month says when, not which
     assert not gives(NAME, "Which city issued a boil water notice?", "The notice was issued Sunday, in March.")
     assert gives(NAME, "Which city issued a boil water notice?", "Houston issued the notice on Sunday.")
+    # the outlet that reports is not the answer, unless an outlet is asked for
+    projects = "Ballot measures to legalize marijuana will pass in two states, CNN projects."
+    assert gives(NAME, "Which state approved a ballot measure?", projects)
+    assert not gives(NAME, "Which state approved a ballot measure?", projects, outlets={"CNN"})
+    assert gives(NAME, "Which network projected the ballot measures?", projects, outlets={"CNN"})
+    assert not gives(NAME, "Which state voted?", "The measure passed, USA TODAY reports.", outlets={"USA TODAY"})
 
 
 TARGETS = ("He said: “According to the information we have, the enemy has designated me as target number one. My "
