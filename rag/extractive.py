@@ -85,7 +85,8 @@ class ExtractiveAnswerer:
         """answer() from sentences rank() has already scored. A question in the articles ("When was Griner
         arrested?", an explainer's heading) is never quoted as an answer, nor a sentence that says nothing the
         question did not (a quiz question that opens with the article's first sentence)."""
-        ranked = [(score, s) for score, s in ranked if not is_question(s.text) and not restates(question, s.text)]
+        asked = content_words(question)
+        ranked = [(score, s) for score, s in ranked if not is_question(s.text) and not restates(asked, s.text)]
         if not ranked or ranked[0][0] < self.min_sentence_score:
             return None
         best_score = ranked[0][0]
@@ -113,9 +114,8 @@ class ExtractiveAnswerer:
         return " ".join(parts), tuple(citations)
 
 
-def restates(question: str, sentence: str) -> bool:
-    """Whether every content word of `sentence` is one of the question's, in either form."""
-    asked = content_words(question)
+def restates(asked: set[str], sentence: str) -> bool:
+    """Whether every content word of `sentence` is one of `asked` (the question's content words), in either form."""
     return all(any(same_word(w, a) for a in asked) for w in content_words(sentence))
 
 
