@@ -44,10 +44,14 @@ PROMPTS = {
 def yes_probability(server, system: str, user: str) -> float:
     """P(yes) / (P(yes) + P(no)) for the model's first word, from llama.cpp's top log-probabilities."""
     replies = []
+
+    def keep(chunk) -> bool:
+        replies.append(chunk if isinstance(chunk, dict) else json.loads(chunk))
+        return False  # never asks llama.cpp to stop
+
     server.handle_chat_completions(
         {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user}], "max_tokens": 1,
-         "stream": False, "temperature": 0.0, "logprobs": True, "top_logprobs": 20, "cache_prompt": True},
-        lambda chunk: replies.append(chunk if isinstance(chunk, dict) else json.loads(chunk)) and False)
+         "stream": False, "temperature": 0.0, "logprobs": True, "top_logprobs": 20, "cache_prompt": True}, keep)
     top = replies[0]["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
     yes = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower().startswith("yes"))
     no = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower().startswith("no"))
@@ -62,7 +66,8 @@ def judged(server, rows: list[dict]) -> list[float]:
             continue
         text = " ".join(c["quote"] for c in row["citations"])
         started = time.perf_counter()
-        row["yes"] = {name: yes_probability(server, system, user.format(question=row["query"] or row["question"], text=text))
+        question = row["query"] or row["question"]
+        row["yes"] = {name: yes_probability(server, system, user.format(question=question, text=text))
                       for name, (system, user) in PROMPTS.items()}
         seconds.append((time.perf_counter() - started) / len(PROMPTS))
     return seconds
