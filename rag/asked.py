@@ -112,24 +112,9 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
         return True
     if kind == COUNT:
         counted = counted_noun(question)
-        return bool(counts_in(text) - counts_in(question)) and (not counted or _mentions(text, counted))
-    if kind == YEAR:
-        return bool(set(_YEAR.findall(text)) - set(_YEAR.findall(question)))
-    if kind == MONTH:
-        return bool(_months(text) - _months(question))
-    if kind == TIME:
-        return bool(_CLOCK.search(text))
-    if kind == DATE:
-        return bool(_dates(text) - _dates(question))
-    asked = [w.lower() for w in words(question)]
-    common = frozenset(w.lower() for w in words(f"{text} {context}") if w.islower())
-    # a day or month is when, not who or which ("The boil water notice was issued Sunday" names no city)
-    not_names = DAY_WORDS | set(MONTHS)
-    if not _ASKS_OUTLET.search(question):
-        not_names |= {w.lower() for outlet in outlets for w in words(outlet)}
-    new = [(i, name) for i, name in capitalised_names(text, common)
-           if name not in not_names and not any(same_word(name, w) for w in asked)]
+        return bool(asked_facts(kind, question, text)) and (not counted or _mentions(text, counted))
     if kind == PERSON:
+        asked = [w.lower() for w in words(question)]
         roles = {_singular(w) for w in asked} & _ROLES
         if roles:
             # the name stands beside the role ("Kremlin spokesman Dmitry Peskov", "Peskov, the spokesman"); a
@@ -138,13 +123,46 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
             # official" for "Which Biden administration official …")
             tokens = [_singular(w.lower()) for w in words(text)]
             at = [j for j, t in enumerate(tokens) if t in roles]
+            new = _new_names(question, text, context, outlets)
             if any(-3 <= i - j <= 2 for i, _ in new for j in at):
                 return True
             described = "name" not in asked and "names" not in asked and any(
                 t not in STOPWORDS and not any(same_word(t, w) for w in asked)
                 for j in at for t in tokens[max(j - 3, 0):j])
             return described
-    return bool(new)
+    return bool(asked_facts(kind, question, text, context, outlets))
+
+
+def asked_facts(kind: str | None, question: str, text: str, context: str = "", outlets: Iterable[str] = ()
+                ) -> set[str]:
+    """The answers of `kind` that `text` gives and `question` did not hold, lowered: names ("pfizer"), counts
+    ("41.4", "billion"), years, months, days or times; none for a question that names no kind. `context` and
+    `outlets` as in gives()."""
+    if kind == COUNT:
+        return counts_in(text) - counts_in(question)
+    if kind == YEAR:
+        return set(_YEAR.findall(text)) - set(_YEAR.findall(question))
+    if kind == MONTH:
+        return _months(text) - _months(question)
+    if kind == TIME:
+        return {m.group().lower() for m in _CLOCK.finditer(text)}
+    if kind == DATE:
+        return _dates(text) - _dates(question)
+    if kind in (PERSON, NAME):
+        return {name for _, name in _new_names(question, text, context, outlets)}
+    return set()
+
+
+def _new_names(question: str, text: str, context: str, outlets: Iterable[str]) -> list[tuple[int, str]]:
+    """(position, lowered name) of the names in `text` that `question` does not hold."""
+    asked = [w.lower() for w in words(question)]
+    common = frozenset(w.lower() for w in words(f"{text} {context}") if w.islower())
+    # a day or month is when, not who or which ("The boil water notice was issued Sunday" names no city)
+    not_names = DAY_WORDS | set(MONTHS)
+    if not _ASKS_OUTLET.search(question):
+        not_names |= {w.lower() for outlet in outlets for w in words(outlet)}
+    return [(i, name) for i, name in capitalised_names(text, common)
+            if name not in not_names and not any(same_word(name, w) for w in asked)]
 
 
 def counted_noun(question: str) -> str:
