@@ -188,7 +188,7 @@ class Assistant:
         elif self.generator is None:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
-            answer = yield from self._generate(answer, query, vector, shown, ranking)
+            answer = yield from self._generate(answer, query, ranked, shown, ranking)
         answer = news_checks(self, answer, query, vector, ranked, period)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
@@ -214,9 +214,10 @@ class Assistant:
         text, citations = result
         return _replace(answer, text=text, citations=citations, refused=False)
 
-    def _generate(self, answer: Answer, query: str, vector: list[float], shown: list[tuple[int, str]],
-                  started: float):
-        """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked."""
+    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float):
+        """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked; `ranked` (the
+        passages' sentences, ExtractiveAnswerer.rank) is what a quote is taken from when the model fails, or when
+        its draft is withheld and the quote gives the same answer."""
         passages = list(answer.passages)
         blocks = prompts.passage_blocks(passages, [text for _, text in shown])
         messages = prompts.answer_messages(query, blocks)
@@ -230,12 +231,13 @@ class Assistant:
                 yield piece
         except GenerationError as exc:
             ranking = time.perf_counter()
-            fallback = self._extract(answer, query, self.answerer.rank(query, vector, passages), passages, ranking)
+            fallback = self._extract(answer, query, ranked, passages, ranking)
             warning = f"the LLM failed ({exc}); this answer quotes the passages instead"
             return _replace(fallback, warnings=answer.warnings + (warning,))
         answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
         checking = time.perf_counter()
-        answer = verified(answer, "".join(pieces), len(shown))
+        answer = verified(answer, "".join(pieces), len(shown),
+                          quoted=lambda: self.answerer.answer_from(query, ranked, passages))
         answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
         return answer
 

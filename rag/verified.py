@@ -1,42 +1,59 @@
 """Draft -> verified answer: the model's draft keeps only the sentences its citations support, and is withheld
-when none remain or when what remains does not give the kind of fact the question asks for."""
+when none remain or when what remains does not give the kind of fact the question asks for. A withheld draft
+still counts as a reading of the passages: when the quoting answerer's sentences give the same answer (the same
+name, number or date; for a question that asks for none, every word the draft adds to the question), they are
+the answer, so the model picks the answer and a verbatim quote proves it."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
+from typing import Callable
 
 from rag import prompts
-from rag.asked import LABEL, asked_kind, gives, labels, other_label
+from rag.asked import LABEL, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
+from rag.claim_words import short_stem
 from rag.text import content_words, split_sentences
-from rag.types import Answer, Passage
+from rag.types import Answer, Citation, Passage
+
+# A question that asks for a reason or a manner ("Why did …", "How did …"; not "How old …", a quantity).
+_REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b",
+                     re.IGNORECASE)
+
+Quoted = Callable[[], "tuple[str, tuple[Citation, ...]] | None"]
 
 
-def verified(answer: Answer, draft: str, n_shown: int) -> Answer:
+def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: None) -> Answer:
     """`answer` (a refusal carrying the passages) with the model's checked draft in it; a refusal, or an answer
-    no passage supports, leaves it refused and says in `repairs` what was withheld."""
+    no passage supports, leaves it refused and says in `repairs` what was withheld. `quoted` gives the quoting
+    answerer's (text, citations) for the same passages, read only when the draft is withheld: when it gives the
+    draft's answer, it is the answer."""
     sentences = [s for _, s in split_sentences(draft.strip())]
     if not sentences or prompts.is_refusal(sentences[0]):
         return answer
     kept = " ".join(s for s in sentences if not prompts.is_refusal(s))
-    checked = verify(kept, answer.passages[:n_shown])
-    if checked.supported == 0:
-        return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
-            f"withheld an answer no passage supports: “{draft.strip()}”",))
     asked = answer.query or answer.question
     kind = asked_kind(asked)
+
+    def withheld(checked, repair: str) -> Answer:
+        refused = dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (repair,))
+        return _confirmed(refused, kind, asked, CITATION_MARK.sub("", kept), quoted) or refused
+
+    checked = verify(kept, answer.passages[:n_shown])
+    if checked.supported == 0:
+        return withheld(checked, f"withheld an answer no passage supports: “{draft.strip()}”")
     context = " ".join(p.text for p in answer.passages[:n_shown]) if kind is not None else ""
     outlets = {p.source for p in answer.passages[:n_shown]}
     unmarked = CITATION_MARK.sub("", checked.text)
     if not gives(kind, asked, unmarked, context, outlets):
-        return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
-            f"withheld “{checked.text}”: the question asks for a {kind} and the checked answer gives none",))
+        return withheld(checked, f"withheld “{checked.text}”: the question asks for a {kind} and the checked "
+                                 "answer gives none")
     wrong_label = other_label(asked, unmarked)
     if wrong_label:
         found = _labelled(asked, answer.passages[:n_shown])
         if found is None or not gives(kind, asked, found[1], context, outlets):
-            return dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (
-                f"withheld “{checked.text}”: {wrong_label}",))
+            return withheld(checked, f"withheld “{checked.text}”: {wrong_label}")
         n, sentence = found
         return dataclasses.replace(
             answer, text=f"{sentence} [{n}]", citations=(cite_quote(n, answer.passages[n - 1], sentence),),
@@ -44,6 +61,39 @@ def verified(answer: Answer, draft: str, n_shown: int) -> Answer:
                 f"replaced “{checked.text}” ({wrong_label}) with the sentence of [{n}] that names it",))
     return dataclasses.replace(answer, text=checked.text, citations=checked.citations, refused=False,
                                repairs=checked.repairs, removed=checked.removed)
+
+
+def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quoted: Quoted) -> Answer | None:
+    """The quoting answerer's answer in place of a withheld draft, when both give the same answer: the quote
+    holds every name, number or date of the asked kind that the draft adds to the question (for a question that
+    asks for no kind, every content word the draft adds). None when they differ or the draft adds nothing, and
+    for a why- or how-question that asks for no kind: its answer is a reason or a manner, which shared words do not
+    vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words to others)."""
+    if kind is None and _REASON.search(question):
+        return None
+    if kind is None:
+        added = {short_stem(w) for w in content_words(draft)} - {short_stem(w) for w in content_words(question)}
+    else:
+        context = " ".join(p.text for p in refused.passages)
+        outlets = {p.source for p in refused.passages}
+        added = asked_facts(kind, question, draft, context, outlets)
+    if not added:
+        return None
+    found = quoted()
+    if found is None:
+        return None
+    text, citations = found
+    unmarked = CITATION_MARK.sub("", text)
+    if kind is None:
+        agrees = added <= {short_stem(w) for w in content_words(unmarked)}
+    else:
+        given = asked_facts(kind, "", unmarked, context, outlets)
+        agrees = all(any(same_word(fact, g) for g in given) for fact in added)
+    if not agrees:
+        return None
+    what = f"the {kind}: {', '.join(sorted(added))}" if kind else "every word it adds to the question"
+    return dataclasses.replace(refused, text=text, citations=citations, refused=False, repairs=refused.repairs + (
+        f"answered with the quoted sentences instead: they give the model's answer too ({what})",))
 
 
 def _labelled(question: str, passages: tuple[Passage, ...]) -> tuple[int, str] | None:

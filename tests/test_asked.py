@@ -168,3 +168,40 @@ def test_a_sentence_that_says_nothing_the_question_did_not_is_no_answer():
     # a correction repeats the premise's words but one: it says something
     assert not restates(content_words("Why did Ukraine restore diplomatic ties with Moscow after Russia's attack?"),
                         "After Russia launched its attack, Ukraine said it had severed all diplomatic ties with Moscow.")
+
+
+DEMAND = "Putin demanded that Ukraine give up its NATO ambitions."
+
+
+def _demand_answer(question: str) -> Answer:
+    passage = Passage("d#h#0", "d", "Putin's demands", "2022-02-20", "", "", "", DEMAND, 0, len(DEMAND), 0.6)
+    return Answer(question, REFUSAL, (), True, (passage,), query=question)
+
+
+def test_for_a_question_that_asks_for_no_kind_the_quote_confirms_a_draft_only_when_it_holds_every_added_word():
+    question = "What did Putin demand of Ukraine this week?"
+    quote = (f"{DEMAND} [1]", ())
+    confirmed = verified(_demand_answer(question), "Putin demanded this week that Ukraine give up its NATO "
+                         "ambitions. [1]", n_shown=1, quoted=lambda: quote)
+    assert not confirmed.refused and confirmed.text == f"{DEMAND} [1]"
+    assert confirmed.repairs[-1] == ("answered with the quoted sentences instead: they give the model's answer too "
+                                     "(every word it adds to the question)")
+    # 2021 is the model's own: the quote does not hold it, so the draft stays withheld
+    added = verified(_demand_answer(question), "Putin demanded in 2021 that Ukraine give up its NATO ambitions. [1]",
+                     n_shown=1, quoted=lambda: quote)
+    assert added.refused and added.repairs[-1].startswith("withheld an answer no passage supports")
+
+
+def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the_question():
+    def never():
+        raise AssertionError("the quote was read")
+
+    passed = verified(_demand_answer("What did Putin demand of Ukraine?"), f"{DEMAND} [1]", n_shown=1, quoted=never)
+    assert not passed.refused and passed.text == f"{DEMAND} [1]"
+    echoed = verified(_demand_answer("What did Putin demand of Ukraine this week?"),
+                      "Putin demanded of Ukraine this week. [1]", n_shown=1, quoted=never)
+    assert echoed.refused
+    # a reason is not vouched for by shared words: a why-question's withheld draft stays withheld
+    why = verified(_demand_answer("Why did Putin make demands of Ukraine this week?"),
+                   "Putin demanded this week that Ukraine give up its NATO ambitions. [1]", n_shown=1, quoted=never)
+    assert why.refused and why.repairs[-1].startswith("withheld an answer no passage supports")

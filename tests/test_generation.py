@@ -184,3 +184,23 @@ def test_a_checked_answer_without_the_number_asked_for_is_withheld(with_model):
     assert answer.refused and answer.text == REFUSAL
     assert answer.repairs[-1] == (f"withheld “{draft}”: the question asks for a count and the checked answer "
                                   "gives none")
+
+
+def test_a_withheld_draft_is_answered_by_the_quote_when_the_quote_gives_the_same_answer(with_model, seeded):
+    # "last week" is the model's, not the article's: the draft is withheld, but the quoted sentence names the
+    # same city, so the model picked the answer and the quote proves it
+    draft = "Moscow was ready to send its foreign and defense ministers to Minsk for talks last week. [1]"
+    answer = with_model(draft).ask(MINSK_QUESTION)
+    quoted = seeded.ask(MINSK_QUESTION)
+    assert not answer.refused and "Minsk" in answer.text
+    assert [c.quote for c in answer.citations] == [c.quote for c in quoted.citations]
+    assert any(r.startswith("withheld an answer no passage supports: “Moscow was ready") for r in answer.repairs)
+    assert answer.repairs[-1] == (
+        "answered with the quoted sentences instead: they give the model's answer too (the name: minsk)")
+
+
+def test_a_withheld_draft_naming_another_answer_than_the_quote_stays_refused(with_model):
+    draft = "Moscow was ready to send its foreign and defense ministers to Warsaw for talks last week. [1]"
+    answer = with_model(draft).ask(MINSK_QUESTION)
+    assert answer.refused and answer.text == REFUSAL and answer.citations == ()
+    assert answer.repairs[-1].startswith("withheld an answer no passage supports: “Moscow was ready")
