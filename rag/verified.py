@@ -69,31 +69,32 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
     asks for no kind, every content word the draft adds). None when they differ or the draft adds nothing, and
     for a why- or how-question that asks for no kind: its answer is a reason or a manner, which shared words do not
     vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words to others)."""
-    if kind is None and _REASON.search(question):
-        return None
     if kind is None:
-        added = {short_stem(w) for w in content_words(draft)} - {short_stem(w) for w in content_words(question)}
+        if _REASON.search(question):
+            return None
+        added = _stems(draft) - _stems(question)
+
+        def holds(quote: str) -> bool:
+            return added <= _stems(quote)
     else:
         context = " ".join(p.text for p in refused.passages)
         outlets = {p.source for p in refused.passages}
         added = asked_facts(kind, question, draft, context, outlets)
-    if not added:
-        return None
-    found = quoted()
-    if found is None:
+
+        def holds(quote: str) -> bool:
+            given = asked_facts(kind, "", quote, context, outlets)
+            return all(any(same_word(fact, g) for g in given) for fact in added)
+    found = quoted() if added else None
+    if found is None or not holds(CITATION_MARK.sub("", found[0])):
         return None
     text, citations = found
-    unmarked = CITATION_MARK.sub("", text)
-    if kind is None:
-        agrees = added <= {short_stem(w) for w in content_words(unmarked)}
-    else:
-        given = asked_facts(kind, "", unmarked, context, outlets)
-        agrees = all(any(same_word(fact, g) for g in given) for fact in added)
-    if not agrees:
-        return None
     what = f"the {kind}: {', '.join(sorted(added))}" if kind else "every word it adds to the question"
     return dataclasses.replace(refused, text=text, citations=citations, refused=False, repairs=refused.repairs + (
         f"answered with the quoted sentences instead: they give the model's answer too ({what})",))
+
+
+def _stems(text: str) -> set[str]:
+    return {short_stem(w) for w in content_words(text)}
 
 
 def _labelled(question: str, passages: tuple[Passage, ...]) -> tuple[int, str] | None:
