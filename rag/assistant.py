@@ -236,8 +236,10 @@ class Assistant:
             return _replace(fallback, warnings=answer.warnings + (warning,))
         answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
         checking = time.perf_counter()
+        share = self.settings.model_question_share
         answer = verified(answer, "".join(pieces), len(shown),
-                          quoted=lambda: self.answerer.answer_from(query, ranked, passages))
+                          quoted=lambda: self.answerer.answer_from(query, ranked, passages),
+                          share=share, scores={s.text: score for score, s in ranked} if share else {})
         answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
         return answer
 

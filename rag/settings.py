@@ -51,6 +51,11 @@ class Settings:
     )
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
+    model_question_share: float = _setting(
+        0.0,
+        "withhold a model answer whose quotes hold less than this share of the question's words, unless one reads "
+        "as close as a paraphrase (0: never; 0.35 is what a quoted answer must hold)",
+    )
     llm: str = _setting(
         "auto", "answer generator: auto, local, openai or extractive (auto: local when its model is installed)"
     )
@@ -86,6 +91,8 @@ class Settings:
             raise ConfigError(f"RAG_EMBED_BATCH={self.embed_batch} must be 1 or more")
         if not 1 <= self.top_k <= 100:
             raise ConfigError(f"RAG_TOP_K={self.top_k} must be between 1 and 100")
+        if not 0.0 <= self.model_question_share <= 1.0:
+            raise ConfigError(f"RAG_MODEL_QUESTION_SHARE={self.model_question_share} must be a share between 0 and 1")
         for name in ("min_score", "min_sentence_score"):
             value = getattr(self, name)
             if not -1.0 <= value <= 1.0:

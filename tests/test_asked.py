@@ -205,3 +205,22 @@ def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the
     why = verified(_demand_answer("Why did Putin make demands of Ukraine this week?"),
                    "Putin demanded this week that Ukraine give up its NATO ambitions. [1]", n_shown=1, quoted=never)
     assert why.refused and why.repairs[-1].startswith("withheld an answer no passage supports")
+
+
+def test_with_a_question_share_a_checked_answer_whose_quote_holds_little_of_the_question_is_withheld():
+    # as asked before the news: the passage is true, but of an earlier event than the one the question names
+    question = "What did Putin demand after the Kerch bridge blast destroyed the rail link to Crimea?"
+    draft = f"{DEMAND} [1]"
+    assert question_share(question, [DEMAND]) == 2 / 9  # Putin, demand
+    kept = verified(_demand_answer(question), draft, n_shown=1)
+    assert not kept.refused and kept.text == draft  # off by default (RAG_MODEL_QUESTION_SHARE=0)
+    withheld = verified(_demand_answer(question), draft, n_shown=1, share=0.35)
+    assert withheld.refused and withheld.text == REFUSAL
+    assert withheld.repairs[-1] == (f"withheld “{draft}”: its quotes hold 22% of the question's words "
+                                    "(RAG_MODEL_QUESTION_SHARE asks for 35%), so they may tell of another event")
+    # a quote that reads as close as a paraphrase (scored by the quoting answerer) is excused
+    excused = verified(_demand_answer(question), draft, n_shown=1, share=0.35,
+                       scores={DEMAND: extractive.SHARE_EXCUSED_AT})
+    assert not excused.refused and excused.text == draft
+    held = verified(_demand_answer("What did Putin demand of Ukraine?"), draft, n_shown=1, share=0.35)
+    assert not held.refused and held.text == draft
