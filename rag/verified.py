@@ -13,8 +13,8 @@ from typing import Callable, Mapping
 from rag import prompts
 from rag.asked import LABEL, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
-from rag.extractive import SHARE_EXCUSED_AT, question_share
 from rag.claim_words import short_stem
+from rag.extractive import SHARE_EXCUSED_AT, question_share
 from rag.text import content_words, split_sentences
 from rag.types import Answer, Citation, Passage
 
