@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gzip
 import hashlib
 import itertools
@@ -28,6 +29,7 @@ from rag.factory import build_assistant
 from rag.filters import Filters
 from rag.lexical import LexicalIndex
 from rag.questions import key_found, load_questions
+from rag import retrieve
 from rag.retrieve import Retriever, doc_id_of
 from rag.settings import Settings
 
@@ -39,6 +41,7 @@ GRID = {
     "article_weight": [0.0, 0.01, 0.02, 0.04],
     "recency": [(0.0, 30.0), (0.3, 30.0), (0.3, 7.0), (1.0, 7.0), (1.0, 30.0)],
     "fusion": [(1.0, 1.0), (1.0, 2.0), (2.0, 1.0)],
+    "phrase_weight": [0.0, 0.01, 0.02, 0.03, 0.05],
 }
 
 
@@ -51,11 +54,11 @@ def halves(questions: list) -> tuple[list, list]:
 def candidates() -> list[dict]:
     """Every setting the grid spans; fusion weights only where both rankings are fused."""
     found = []
-    for retrieval, weight, (recency, days), (dense, words) in itertools.product(*GRID.values()):
+    for retrieval, weight, (recency, days), (dense, words), phrase in itertools.product(*GRID.values()):
         if retrieval != "hybrid" and (dense, words) != (1.0, 1.0):
             continue
         found.append({"retrieval": retrieval, "article_weight": weight, "recency_weight": recency,
-                      "recency_days": days, "dense_weight": dense, "bm25_weight": words})
+                      "recency_days": days, "dense_weight": dense, "bm25_weight": words, "phrase_weight": phrase})
     return found
 
 
@@ -127,7 +130,7 @@ def label(setting: dict) -> str:
             f"rec={setting['recency_weight']}/{setting['recency_days']:g}d")
     if setting["retrieval"] == "hybrid":
         text += f" fuse={setting['dense_weight']:g}:{setting['bm25_weight']:g}"
-    return text
+    return text + (f" phrase={setting['phrase_weight']:g}" if setting["phrase_weight"] else "")
 
 
 def with_defaults(store: Path, questions: list, halves_: tuple[list, list], corpus: Path) -> None:
@@ -173,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     base = Settings.from_env(store=args.store, retrieval="hybrid")
+    retrieve.phrases = functools.cache(retrieve.phrases)  # each passage's phrases read once, not per candidate
     assistant = build_assistant(base, generator=None, seed_if_empty=False)
     memory = Remembering(assistant.store, LexicalIndex.of(assistant.store))
     questions = load_questions(args.questions)

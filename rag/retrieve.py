@@ -16,6 +16,7 @@ import numpy as np
 from rag.dedup import SignatureIndex
 from rag.filters import Filters, day_number
 from rag.store import ArticleFacts, ChunkStore
+from rag.text import STOPWORDS, WORD, stem
 from rag.types import Passage
 
 # When collapsing to articles, look this many times deeper so k distinct articles usually survive.
@@ -82,6 +83,10 @@ class Retriever:
         known = {p.chunk_id: p for p in dense}
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
         known |= {p.chunk_id: p for p in self.store.get_passages(missing, vector)}
+        if s.phrase_weight and len(articles) >= ARTICLE_FIELD:
+            for chunk_id, bonus in phrase_bonus(query, [known[c] for c in order if c in known], s.phrase_weight).items():
+                scores[chunk_id] += bonus
+            order.sort(key=lambda chunk_id: -scores[chunk_id])
         passages = drop_near_duplicates(articles, [known[chunk_id] for chunk_id in order if chunk_id in known])
         return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
 
@@ -124,6 +129,23 @@ def article_bonus(articles: dict[str, ArticleFacts], vector: Sequence[float], we
         title = float(facts.title_vector @ query) if facts.title_vector is not None else lead
         bonus[doc_id] = weight * (title + lead)
     return bonus
+
+
+def phrases(text: str) -> set[tuple[str, str]]:
+    """The adjacent pairs of a text's content words, stemmed ("magnitude earthquake", "tent camp")."""
+    stems = [stem(w.lower()) for w in WORD.findall(text) if len(w) > 1 and w.lower() not in STOPWORDS]
+    return set(zip(stems, stems[1:]))
+
+
+def phrase_bonus(query: str, passages: Sequence[Passage], weight: float) -> dict[str, float]:
+    """chunk_id -> weight x the share of the query's phrases (rag.retrieve.phrases) the chunk's title and text
+    hold. Words alone match every article of a busy week ("earthquake", "country"); the question's phrases
+    ("7.0-magnitude earthquake") are told by the article of its event. Empty for a query of fewer than two content
+    words."""
+    asked = phrases(query)
+    if not asked:
+        return {}
+    return {p.chunk_id: weight * len(asked & (phrases(p.title) | phrases(p.text))) / len(asked) for p in passages}
 
 
 def recency_boost(day: int, as_of: str, weight: float, days: float) -> float:

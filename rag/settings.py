@@ -44,6 +44,11 @@ class Settings:
         "added to a chunk's fused score per unit of its article's title and first-passage cosine, when the "
         "candidates come from 8 articles or more (0: never)",
     )
+    phrase_weight: float = _setting(
+        0.05,
+        "added to a chunk's fused score per unit of the question's phrases (adjacent content-word pairs) its title "
+        "and text hold, when the candidates come from 8 articles or more (0: never)",
+    )
     recency_weight: float = _setting(1.0, "with an as-of date: boost of an article published that day (0: none)")
     recency_days: float = _setting(30.0, "with an as-of date: days over which that boost fades to about a third")
     stale_days: int = _setting(
@@ -99,7 +104,7 @@ class Settings:
                 raise ConfigError(f"RAG_{name.upper()}={value} must be a cosine similarity between -1 and 1")
         if self.retrieval not in RETRIEVAL_CHOICES:
             raise ConfigError(f"RAG_RETRIEVAL={self.retrieval!r} is not one of: {', '.join(RETRIEVAL_CHOICES)}")
-        for name in ("dense_weight", "bm25_weight", "article_weight", "recency_weight"):
+        for name in ("dense_weight", "bm25_weight", "article_weight", "phrase_weight", "recency_weight"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be 0 or more")
         if self.recency_days <= 0:
