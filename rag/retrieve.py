@@ -1,8 +1,8 @@
 """Question -> ranked Passages: meaning (dense vectors in Chroma) and words (BM25) fused by reciprocal rank, plus
-(when asked) each candidate article's nearness by title and first passage; near-duplicate articles collapsed to
-the better-ranked copy, optionally one passage per article, limited to a date range and sources (inside Chroma
-and BM25 alike), and with an as-of date, nothing published later and a preference for what was published close
-to it."""
+(when asked) each candidate article's nearness by title and first passage and the question's phrases each chunk
+holds; near-duplicate articles collapsed to the better-ranked copy, optionally one passage per article, limited to a
+date range and sources (inside Chroma and BM25 alike), and with an as-of date, nothing published later and a
+preference for what was published close to it."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ class Retriever:
     ) -> list[Passage]:
         """Chunks ranked by reciprocal rank fusion of: their vectors' nearness (dense, hybrid), their words (bm25,
         hybrid), plus, when they come from ARTICLE_FIELD articles or more, their article's nearness by title and
-        first passage (RAG_ARTICLE_WEIGHT); with an as-of date, boosted by recency."""
+        first passage (RAG_ARTICLE_WEIGHT); with an as-of date, boosted by recency; then, among ARTICLE_FIELD
+        articles or more, the share of the query's phrases each holds (RAG_PHRASE_WEIGHT, off by default)."""
         s = self.settings
         if s.retrieval == "dense" and not filters.as_of and not s.article_weight:
             # One ranking kept as Chroma returns it: only room for near-duplicates to drop out.
@@ -84,7 +85,8 @@ class Retriever:
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
         known |= {p.chunk_id: p for p in self.store.get_passages(missing, vector)}
         if s.phrase_weight and len(articles) >= ARTICLE_FIELD:
-            for chunk_id, bonus in phrase_bonus(query, [known[c] for c in order if c in known], s.phrase_weight).items():
+            candidates = [known[chunk_id] for chunk_id in order if chunk_id in known]
+            for chunk_id, bonus in phrase_bonus(query, candidates, s.phrase_weight).items():
                 scores[chunk_id] += bonus
             order.sort(key=lambda chunk_id: -scores[chunk_id])
         passages = drop_near_duplicates(articles, [known[chunk_id] for chunk_id in order if chunk_id in known])

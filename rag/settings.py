@@ -45,7 +45,7 @@ class Settings:
         "candidates come from 8 articles or more (0: never)",
     )
     phrase_weight: float = _setting(
-        0.05,
+        0.0,
         "added to a chunk's fused score per unit of the question's phrases (adjacent content-word pairs) its title "
         "and text hold, when the candidates come from 8 articles or more (0: never)",
     )

@@ -40,6 +40,7 @@ def test_environment_variables_are_read_and_overrides_win(environ):
         ({"RAG_LLM": "gpt"}, "RAG_LLM='gpt' is not one of: auto, local, openai, extractive"),
         ({"RAG_MIN_SCORE": "2"}, "RAG_MIN_SCORE=2.0 must be a cosine similarity between -1 and 1"),
         ({"RAG_RETRIEVAL": "sparse"}, "RAG_RETRIEVAL='sparse' is not one of: dense, hybrid, bm25"),
+        ({"RAG_PHRASE_WEIGHT": "-0.05"}, "RAG_PHRASE_WEIGHT=-0.05 must be 0 or more"),
         ({"RAG_RECENCY_DAYS": "0"}, "RAG_RECENCY_DAYS=0.0 must be a positive number of days"),
         ({"RAG_MODEL_QUESTION_SHARE": "1.5"}, "RAG_MODEL_QUESTION_SHARE=1.5 must be a share between 0 and 1"),
         ({"RAG_UI_SHARE": "maybe"}, "RAG_UI_SHARE='maybe' is not a yes/no value; use true or false"),
