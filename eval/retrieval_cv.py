@@ -25,11 +25,11 @@ import sys
 import time
 from pathlib import Path
 
+from rag import retrieve
 from rag.factory import build_assistant
 from rag.filters import Filters
 from rag.lexical import LexicalIndex
 from rag.questions import key_found, load_questions
-from rag import retrieve
 from rag.retrieve import Retriever, doc_id_of
 from rag.settings import Settings
 
