@@ -84,12 +84,12 @@ class Retriever:
         known = {p.chunk_id: p for p in dense}
         missing = [chunk_id for chunk_id in order if chunk_id not in known]
         known |= {p.chunk_id: p for p in self.store.get_passages(missing, vector)}
+        candidates = [known[chunk_id] for chunk_id in order if chunk_id in known]
         if s.phrase_weight and len(articles) >= ARTICLE_FIELD:
-            candidates = [known[chunk_id] for chunk_id in order if chunk_id in known]
             for chunk_id, bonus in phrase_bonus(query, candidates, s.phrase_weight).items():
                 scores[chunk_id] += bonus
-            order.sort(key=lambda chunk_id: -scores[chunk_id])
-        passages = drop_near_duplicates(articles, [known[chunk_id] for chunk_id in order if chunk_id in known])
+            candidates.sort(key=lambda passage: -scores[passage.chunk_id])
+        passages = drop_near_duplicates(articles, candidates)
         return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
 
     def _nearest(self, vector: list[float], depth: int, filters: Filters) -> list[Passage]:
