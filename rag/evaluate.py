@@ -137,6 +137,8 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
                 [float(any(c["doc_id"] in r.gold_doc_ids for c in r.citations)) for r in answered]
             ),
             "false_refusal_rate": _mean([float(bool(r.refused)) for r in answerable]),
+            # answered without the key: a refusal instead of such an answer raises false_refusal_rate, not trust
+            "wrong_answer_rate": _mean([float(not r.refused and not r.key_match) for r in answerable]),
         }
     if unanswerable:
         metrics["unanswerable"] = len(unanswerable)

@@ -48,6 +48,16 @@ def test_the_premise_questions_hold_their_correction_in_their_evidence_and_not_i
         assert not keys_match(question.question, question.keys), question.id
 
 
+def test_answerable_questions_count_right_answers_refusals_and_wrong_answers_apart():
+    rows = [Row("a1", "q", "answerable", ["g"], ["g"], answer="Minsk. [1]", refused=False, key_match=True),
+            Row("a2", "q", "answerable", ["g"], ["g"], answer="Warsaw. [1]", refused=False, key_match=False),
+            Row("a3", "q", "answerable", ["g"], ["g"], refused=True, key_match=False),
+            Row("a4", "q", "answerable", ["g"], ["g"], refused=True, key_match=False)]
+    rows = [dataclasses.replace(r, evidence_in_passages=True, token_f1=float(r.key_match)) for r in rows]
+    metrics = summarize(rows)
+    assert (metrics["key_accuracy"], metrics["false_refusal_rate"], metrics["wrong_answer_rate"]) == (0.25, 0.5, 0.25)
+
+
 def test_token_f1_ignores_citation_marks():
     assert token_f1("Talks in Minsk [1]", "talks in minsk") == 1.0
     assert token_f1("Minsk [2]", "talks in minsk") == pytest.approx(0.5)
