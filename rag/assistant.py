@@ -239,7 +239,8 @@ class Assistant:
         share = self.settings.model_question_share
         answer = verified(answer, "".join(pieces), len(shown),
                           quoted=lambda: self.answerer.answer_from(query, ranked, passages),
-                          share=share, scores={s.text: score for score, s in ranked} if share else {})
+                          share=share, scores={s.text: score for score, s in ranked} if share else {},
+                          held_share=self.answerer.meaning_share)
         answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
         return answer
 

@@ -57,7 +57,7 @@ class Retriever:
         """Chunks ranked by reciprocal rank fusion of: their vectors' nearness (dense, hybrid), their words (bm25,
         hybrid), plus, when they come from ARTICLE_FIELD articles or more, their article's nearness by title and
         first passage (RAG_ARTICLE_WEIGHT); with an as-of date, boosted by recency; then, among ARTICLE_FIELD
-        articles or more, the share of the query's phrases each holds (RAG_PHRASE_WEIGHT, off by default)."""
+        articles or more, the share of the query's phrases each holds (RAG_PHRASE_WEIGHT)."""
         s = self.settings
         if s.retrieval == "dense" and not filters.as_of and not s.article_weight:
             # One ranking kept as Chroma returns it: only room for near-duplicates to drop out.

@@ -45,7 +45,7 @@ class Settings:
         "candidates come from 8 articles or more (0: never)",
     )
     phrase_weight: float = _setting(
-        0.0,
+        0.05,
         "added to a chunk's fused score per unit of the question's phrases (adjacent content-word pairs) its title "
         "and text hold, when the candidates come from 8 articles or more (0: never)",
     )
@@ -57,9 +57,9 @@ class Settings:
     min_score: float = _setting(0.30, "refuse when the best passage's cosine similarity is below this")
     min_sentence_score: float = _setting(0.35, "extractive answers only quote sentences scoring at least this")
     model_question_share: float = _setting(
-        0.0,
-        "withhold a model answer whose quotes hold less than this share of the question's words, unless one reads "
-        "as close as a paraphrase (0: never; 0.35 is what a quoted answer must hold)",
+        0.35,
+        "withhold a model answer whose quotes hold less than this share of the question's words (or words of like "
+        "meaning), unless one reads as close as a paraphrase (0: never)",
     )
     llm: str = _setting(
         "auto", "answer generator: auto, local, openai or extractive (auto: local when its model is installed)"

@@ -26,14 +26,15 @@ Quoted = Callable[[], "tuple[str, tuple[Citation, ...]] | None"]
 
 
 def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: None, share: float = 0.0,
-             scores: Mapping[str, float] = {}) -> Answer:
+             scores: Mapping[str, float] = {}, held_share: Callable[[str, list[str]], float] = question_share) -> Answer:
     """`answer` (a refusal carrying the passages) with the model's checked draft in it; a refusal, or an answer
     no passage supports, leaves it refused and says in `repairs` what was withheld. `quoted` gives the quoting
     answerer's (text, citations) for the same passages, read only when the draft is withheld: when it gives the
     draft's answer, it is the answer. With `share` (RAG_MODEL_QUESTION_SHARE), a checked answer is withheld too
-    when its quotes hold less than that share of the question's words and none scores SHARE_EXCUSED_AT in
-    `scores` (passage sentence -> ExtractiveAnswerer score): true sentences of another event, the question's
-    premise taken from the question, not the articles."""
+    when its quotes hold less than that share of the question's words (`held_share`: the same words, or
+    ExtractiveAnswerer.meaning_share, words of like meaning too) and none scores SHARE_EXCUSED_AT in `scores`
+    (passage sentence -> ExtractiveAnswerer score): true sentences of another event, the question's premise taken
+    from the question, not the articles."""
     sentences = [s for _, s in split_sentences(draft.strip())]
     if not sentences or prompts.is_refusal(sentences[0]):
         return answer
@@ -65,7 +66,7 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: 
             refused=False, removed=checked.removed + (checked.text,), repairs=checked.repairs + (
                 f"replaced “{checked.text}” ({wrong_label}) with the sentence of [{n}] that names it",))
     quotes = [c.quote for c in checked.citations]
-    held = question_share(asked, quotes) if share else 1.0
+    held = held_share(asked, quotes) if share else 1.0
     if held < share and max((scores.get(q, 0.0) for q in quotes), default=0.0) < SHARE_EXCUSED_AT:
         return withheld(checked, f"withheld “{checked.text}”: its quotes hold {held:.0%} of the question's words "
                                  f"(RAG_MODEL_QUESTION_SHARE asks for {share:.0%}), so they may tell of another event")

@@ -145,6 +145,23 @@ def test_the_question_share_counts_a_word_in_either_form_and_leaves_out_words_of
     assert question_share("Which is it?", [KILLED]) == 1.0  # nothing asked beyond stopwords
 
 
+FAMILY = "His family is the No. 2 target, he said, but also remains in Ukraine."
+
+
+def test_the_meaning_share_counts_a_quoted_word_of_like_meaning_as_held(embedder):
+    answerer = extractive.ExtractiveAnswerer(embedder, min_sentence_score=0.35)
+    paraphrase = "According to Zelensky, is his family still in the country?"
+    assert question_share(paraphrase, [FAMILY]) == 0.25  # family, of zelensky, family, still, country
+    assert answerer.meaning_share(paraphrase, [FAMILY]) == 0.5  # and country, by Ukraine
+    # of another event: supermarkets are not airlines, nor is a merger planned for 2024 a merger announced
+    merger = "Which two major supermarkets plan to merge in 2024?"
+    airlines = "Frontier Airlines and Spirit Airlines plan to merge. [1]"
+    assert answerer.meaning_share(merger, [airlines]) == question_share(merger, [airlines]) == 2 / 6
+    assert answerer.meaning_share("What happened this week?", [FAMILY]) == 0.0  # nothing of like meaning either
+    assert answerer.meaning_share("Which is it?", [FAMILY]) == 1.0
+    assert extractive.WORD_COSINE == 0.55
+
+
 def test_a_neighbouring_fact_that_holds_too_little_of_the_question_is_refused_unless_it_scores_high(seeded,
                                                                                                   monkeypatch):
     question = "How many people have been killed in Kyiv itself since the invasion began?"
@@ -213,7 +230,7 @@ def test_with_a_question_share_a_checked_answer_whose_quote_holds_little_of_the_
     draft = f"{DEMAND} [1]"
     assert question_share(question, [DEMAND]) == 2 / 9  # Putin, demand
     kept = verified(_demand_answer(question), draft, n_shown=1)
-    assert not kept.refused and kept.text == draft  # off by default (RAG_MODEL_QUESTION_SHARE=0)
+    assert not kept.refused and kept.text == draft  # no share asked for
     withheld = verified(_demand_answer(question), draft, n_shown=1, share=0.35)
     assert withheld.refused and withheld.text == REFUSAL
     assert withheld.repairs[-1] == (f"withheld “{draft}”: its quotes hold 22% of the question's words "

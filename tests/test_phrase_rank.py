@@ -54,7 +54,7 @@ def test_among_a_field_of_articles_the_one_holding_the_questions_phrases_ranks_f
     assert len(QUAKES + FIELD) == ARTICLE_FIELD
     assert _first_articles(assistant) == ["peru", "drill"]
     assert _first_articles(assistant, phrase_weight=0.0) == ["drill", "peru"]  # its headline reads closer
-    assert Settings().phrase_weight == 0.0  # off by default: docs/retrieval.md says why
+    assert Settings().phrase_weight == 0.05  # the default: docs/retrieval.md says why
 
 
 def test_among_fewer_articles_than_a_field_the_phrases_are_not_counted(tmp_path, embedder):
