@@ -119,7 +119,6 @@ class ExtractiveAnswerer:
                 parts.append(f"{sentence.text} [{n}]")
         return " ".join(parts), tuple(citations)
 
-
     def meaning_share(self, question: str, texts: list[str]) -> float:
         """question_share() with a question word held also by a word of `texts` within WORD_COSINE of it in
         meaning: a paraphrase holds the question ("Is his family still in the country?" — "His family … remains in
@@ -136,12 +135,17 @@ class ExtractiveAnswerer:
         return (len(asked) - len(missing)) / len(asked)
 
     def _vectors(self, words: list[str]) -> dict[str, list[float]]:
-        """Each word's embedding, read alone; kept for the next answer (a session's words repeat)."""
-        new = [w for w in dict.fromkeys(words) if w not in self._word_vectors]
-        if len(self._word_vectors) + len(new) > _WORD_VECTORS_KEPT:
-            self._word_vectors.clear()
-        self._word_vectors.update(zip(new, self.embedder.embed(new) if new else []))
-        return {w: self._word_vectors[w] for w in words}
+        """Each word's embedding, read alone; kept for the next answer (a session's words repeat). What it returns
+        is its own, so a page answering two questions at once cannot clear a vector from under the other."""
+        kept = self._word_vectors
+        found = {w: v for w in dict.fromkeys(words) if (v := kept.get(w)) is not None}
+        new = [w for w in dict.fromkeys(words) if w not in found]
+        if new:
+            found.update(zip(new, self.embedder.embed(new)))
+            if len(kept) + len(new) > _WORD_VECTORS_KEPT:
+                kept.clear()
+            kept.update((w, found[w]) for w in new)
+        return found
 
 
 _WORD_VECTORS_KEPT = 50_000
