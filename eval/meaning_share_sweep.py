@@ -28,12 +28,10 @@ import ast
 import json
 from pathlib import Path
 
-from rag.asked import same_word
-from rag.extractive import _TIME_WORDS, SHARE_EXCUSED_AT, ExtractiveAnswerer, Sentence
+from rag.extractive import SHARE_EXCUSED_AT, ExtractiveAnswerer, Sentence
 from rag.factory import build_embedder
 from rag.questions import eval_file, load_questions
 from rag.settings import Settings
-from rag.text import content_words
 
 from retrieval_cv import halves
 
@@ -51,18 +49,13 @@ def load_rows(folder: Path) -> list[dict]:
 
 
 def features(answerer: ExtractiveAnswerer, row: dict) -> tuple[list[float], float]:
-    """(each question word's nearness to the quotes: 1 for the same word, else the best cosine; the best quote's
-    score as the quoting answerer scores passage sentences) for an answered row."""
+    """(each question word's nearness to the quotes, ExtractiveAnswerer.word_nearness; the best quote's score as
+    the quoting answerer scores passage sentences) for an answered row."""
     question = row.get("query") or row["question"]
     quotes = [c["quote"] for c in row["citations"]]
-    asked = sorted(content_words(question) - _TIME_WORDS)
-    held = sorted({w for quote in quotes for w in content_words(quote)})
-    vectors = answerer._vectors(asked + held)
-    nearness = [max((1.0 if same_word(a, h) else sum(x * y for x, y in zip(vectors[a], vectors[h])) for h in held),
-                    default=0.0) for a in asked]
     question_vector = answerer.embedder.embed([question])[0]
     scores = answerer.score(question, question_vector, [Sentence(0, 0, quote) for quote in quotes])
-    return nearness, max(scores, default=0.0)
+    return answerer.word_nearness(question, quotes), max(scores, default=0.0)
 
 
 def withheld(row: dict, feature: tuple[list[float], float] | None, share: float, cosine: float) -> bool:

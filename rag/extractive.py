@@ -123,16 +123,19 @@ class ExtractiveAnswerer:
         """question_share() with a question word held also by a word of `texts` within WORD_COSINE of it in
         meaning: a paraphrase holds the question ("Is his family still in the country?" — "His family … remains in
         Ukraine"), a sentence of another event holds less of it."""
-        asked = content_words(question) - _TIME_WORDS
-        if not asked:
-            return 1.0
-        held = {w for text in texts for w in content_words(text)}
-        missing = [a for a in sorted(asked) if not any(same_word(a, h) for h in held)]
-        if missing and held and WORD_COSINE < 1:
-            vectors = self._vectors(missing + sorted(held))
-            missing = [a for a in missing
-                       if max(sum(x * y for x, y in zip(vectors[a], vectors[h])) for h in held) < WORD_COSINE]
-        return (len(asked) - len(missing)) / len(asked)
+        if WORD_COSINE >= 1:
+            return question_share(question, texts)
+        nearness = self.word_nearness(question, texts)
+        return sum(n >= WORD_COSINE for n in nearness) / len(nearness) if nearness else 1.0
+
+    def word_nearness(self, question: str, texts: list[str]) -> list[float]:
+        """For each content word of the question (time words aside): 1 when `texts` hold it in either form, else
+        the best cosine of a word of theirs to it, each word embedded alone."""
+        asked, held = _asked_and_held(question, texts)
+        missing = {a for a in asked if not any(same_word(a, h) for h in held)}
+        vectors = self._vectors(sorted(missing) + held) if missing and held else {}
+        return [max((sum(x * y for x, y in zip(vectors[a], vectors[h])) for h in held), default=0.0)
+                if a in missing else 1.0 for a in asked]
 
     def _vectors(self, words: list[str]) -> dict[str, list[float]]:
         """Each word's embedding, read alone; kept for the next answer (a session's words repeat). What it returns
@@ -158,11 +161,15 @@ def restates(asked: set[str], sentence: str) -> bool:
 
 def question_share(question: str, texts: list[str]) -> float:
     """The share of the question's content words (time words aside) that `texts` hold, in either form."""
-    asked = content_words(question) - _TIME_WORDS
+    asked, held = _asked_and_held(question, texts)
     if not asked:
         return 1.0
-    held = {w for text in texts for w in content_words(text)}
     return sum(any(same_word(a, h) for h in held) for a in asked) / len(asked)
+
+
+def _asked_and_held(question: str, texts: list[str]) -> tuple[list[str], list[str]]:
+    """(the question's content words but its time words, the content words of `texts`), each sorted."""
+    return sorted(content_words(question) - _TIME_WORDS), sorted({w for text in texts for w in content_words(text)})
 
 
 def excerpts(ranked: list[tuple[float, Sentence]], passages: list[Passage], budget_words: int) -> list[tuple[int, str]]:
