@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
-from rag.questions import PREMISE_GROUPS, Question, key_found, keys_match, token_f1
+from rag.questions import PREMISE_GROUPS, Question, answer_found, keys_match, token_f1
 
 RANK_DEPTH = 10
 HITS_AT = (1, 4, 10)
@@ -64,7 +64,7 @@ def run_question(assistant, question: Question, use_dates: bool = True, as_of: s
     row.keys = [list(group) for group in question.keys]
     if question.reference:
         row.keys = [list(question.reference)]
-        row.key_match = not answer.refused and any(key_found(k, answer.text) for k in question.reference)
+        row.key_match = not answer.refused and any(answer_found(k, answer.text) for k in question.reference)
         return row
     if question.kind == "false_premise":
         row.key_match = not answer.refused and keys_match(answer.text, question.keys)

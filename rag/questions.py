@@ -148,6 +148,13 @@ def key_found(key: str, text: str) -> bool:
     return re.search(pattern, normalise(text)) is not None
 
 
+def answer_found(answer: str, text: str) -> bool:
+    """Whether a quiz answer is in the text (key_found); one of two parts ("Argentina and France", "New Jersey &
+    Oregon") is found when both parts are, in either order and with any words between ("Argentina beat France")."""
+    parts = re.split(r"\s+(?:and|&)\s+", answer)
+    return key_found(answer, text) or (len(parts) == 2 and all(key_found(part, text) for part in parts))
+
+
 def keys_match(text: str, keys: tuple[tuple[str, ...], ...]) -> bool:
     """Correct when the text holds at least one key of every group, as whole words, ignoring case."""
     return all(any(key_found(k, text) for k in group) for group in keys)

@@ -5,7 +5,8 @@ import pytest
 
 from rag.errors import ConfigError
 from rag.evaluate import Row, check_thresholds, evaluate, load_thresholds, summarize
-from rag.questions import QUESTIONS, THRESHOLDS, eval_file, key_found, keys_match, load_questions, token_f1
+from rag.questions import (QUESTIONS, THRESHOLDS, answer_found, eval_file, key_found, keys_match, load_questions,
+                           token_f1)
 from rag.report import write_report
 
 
@@ -23,6 +24,14 @@ def test_keys_match_whole_words_with_their_inflections_only():
     assert key_found("11,000", "Meta cut 11000 jobs") and key_found("11000", "Meta cut 11,000 jobs.")
     assert key_found("hasn't", "he hasn’t said") and key_found("air-raid", "air raid sirens")
     assert not key_found("2.7", "2.75 meters") and key_found("2.7", "waves of 2.7 meters")
+
+
+def test_a_quiz_answer_of_two_parts_is_found_when_both_parts_are():
+    assert answer_found("Argentina and France", "Argentina has been crowned champion, beating France on penalties")
+    assert answer_found("New Jersey & Oregon", "Oregon and New Jersey ban it")
+    assert not answer_found("New Jersey & Oregon", "In New Jersey, it's been illegal since 1949.")
+    assert not answer_found("Argentina and France", "France lost the final")
+    assert answer_found("Kroger and Albertsons", "Kroger and Albertsons will merge")  # whole, as before
 
 
 def test_false_premise_questions_count_a_correction_or_a_refusal_and_near_misses_only_a_refusal():
