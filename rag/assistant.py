@@ -240,8 +240,7 @@ class Assistant:
         answer = verified(answer, "".join(pieces), len(shown),
                           quoted=lambda: self.answerer.answer_from(query, ranked, passages),
                           share=share, scores={s.text: score for score, s in ranked} if share else {},
-                          held_share=self.answerer.meaning_share,
-                          ranked=[(score, s.passage_index + 1, s.text) for score, s in ranked])
+                          held_share=self.answerer.meaning_share)
         answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
         return answer
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping
 
 from rag import prompts
 from rag.asked import LABEL, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
 from rag.claim_words import short_stem
-from rag.extractive import SHARE_EXCUSED_AT, question_share, restates
-from rag.text import content_words, is_question, split_sentences
+from rag.extractive import SHARE_EXCUSED_AT, question_share
+from rag.text import content_words, split_sentences
 from rag.types import Answer, Citation, Passage
 
 # A question that asks for a reason or a manner ("Why did …", "How did …"; not "How old …", a quantity).
@@ -23,23 +23,18 @@ _REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|h
                      re.IGNORECASE)
 
 Quoted = Callable[[], "tuple[str, tuple[Citation, ...]] | None"]
-# (score, n, sentence): a sentence of passage n as ExtractiveAnswerer.rank scored it against the question.
-Scored = tuple[float, int, str]
 
 
 def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: None, share: float = 0.0,
-             scores: Mapping[str, float] = {}, held_share: Callable[[str, list[str]], float] = question_share,
-             ranked: Sequence[Scored] = ()) -> Answer:
+             scores: Mapping[str, float] = {}, held_share: Callable[[str, list[str]], float] = question_share) -> Answer:
     """`answer` (a refusal carrying the passages) with the model's checked draft in it; a refusal, or an answer
     no passage supports, leaves it refused and says in `repairs` what was withheld. `quoted` gives the quoting
     answerer's (text, citations) for the same passages, read only when the draft is withheld: when it gives the
-    draft's answer, it is the answer; when it does not, the best of `ranked` (the passages' sentences, best
-    first) that gives it and holds `share` of the question's words is: the model wrote its answer into the
-    question's words ("The prime minister of Sudan resigned this week …") and the article tells it in its own. With
-    `share` (RAG_MODEL_QUESTION_SHARE), a checked answer is withheld too when its quotes hold less than that share
-    of the question's words (`held_share`: the same words, or ExtractiveAnswerer.meaning_share, words of like
-    meaning too) and none scores SHARE_EXCUSED_AT in `scores` (passage sentence -> ExtractiveAnswerer score): true
-    sentences of another event, the question's premise taken from the question, not the articles."""
+    draft's answer, it is the answer. With `share` (RAG_MODEL_QUESTION_SHARE), a checked answer is withheld too
+    when its quotes hold less than that share of the question's words (`held_share`: the same words, or
+    ExtractiveAnswerer.meaning_share, words of like meaning too) and none scores SHARE_EXCUSED_AT in `scores`
+    (passage sentence -> ExtractiveAnswerer score): true sentences of another event, the question's premise taken
+    from the question, not the articles."""
     sentences = [s for _, s in split_sentences(draft.strip())]
     if not sentences or prompts.is_refusal(sentences[0]):
         return answer
@@ -47,21 +42,9 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: 
     asked = answer.query or answer.question
     kind = asked_kind(asked)
 
-    def proven(quote: str, score: float) -> bool:
-        return not share or score >= SHARE_EXCUSED_AT or held_share(asked, [quote]) >= share
-
-    def single(holds: Callable[[str], bool]) -> tuple[str, tuple[Citation, ...]] | None:
-        for score, n, sentence in ranked:
-            if n <= n_shown and holds(sentence) and not is_question(sentence) and proven(sentence, score) \
-                    and not restates(content_words(asked), sentence):
-                citation = cite_quote(n, answer.passages[n - 1], sentence)
-                if citation is not None:
-                    return f"{sentence} [{n}]", (citation,)
-        return None
-
     def withheld(checked, repair: str) -> Answer:
         refused = dataclasses.replace(answer, removed=checked.removed, repairs=checked.repairs + (repair,))
-        return _confirmed(refused, kind, asked, CITATION_MARK.sub("", kept), quoted, single) or refused
+        return _confirmed(refused, kind, asked, CITATION_MARK.sub("", kept), quoted) or refused
 
     checked = verify(kept, answer.passages[:n_shown])
     if checked.supported == 0:
@@ -91,15 +74,12 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: 
                                repairs=checked.repairs, removed=checked.removed)
 
 
-def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quoted: Quoted,
-               single: Callable[[Callable[[str], bool]], "tuple[str, tuple[Citation, ...]] | None"] = lambda _: None,
-               ) -> Answer | None:
+def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quoted: Quoted) -> Answer | None:
     """The quoting answerer's answer in place of a withheld draft, when both give the same answer: the quote
     holds every name, number or date of the asked kind that the draft adds to the question (for a question that
-    asks for no kind, every content word the draft adds); else the one sentence `single` finds that holds them.
-    None when neither does or the draft adds nothing, and for a why- or how-question that asks for no kind: its
-    answer is a reason or a manner, which shared words do not vouch for ("Why did Zelensky tell Interfax …?" is not
-    answered by his words to others)."""
+    asks for no kind, every content word the draft adds). None when they differ or the draft adds nothing, and
+    for a why- or how-question that asks for no kind: its answer is a reason or a manner, which shared words do not
+    vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words to others)."""
     if kind is None:
         if _REASON.search(question):
             return None
@@ -115,18 +95,13 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
         def holds(quote: str) -> bool:
             given = asked_facts(kind, "", quote, context, outlets)
             return all(any(same_word(fact, g) for g in given) for fact in added)
-    if not added:
-        return None
-    found = quoted()
-    how = "the quoted sentences instead: they give"
+    found = quoted() if added else None
     if found is None or not holds(CITATION_MARK.sub("", found[0])):
-        found, how = single(holds), "the sentence of a passage that gives"
-    if found is None:
         return None
     text, citations = found
     what = f"the {kind}: {', '.join(sorted(added))}" if kind else "every word it adds to the question"
     return dataclasses.replace(refused, text=text, citations=citations, refused=False, repairs=refused.repairs + (
-        f"answered with {how} the model's answer too ({what})",))
+        f"answered with the quoted sentences instead: they give the model's answer too ({what})",))
 
 
 def _stems(text: str) -> set[str]:

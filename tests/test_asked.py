@@ -209,29 +209,6 @@ def test_for_a_question_that_asks_for_no_kind_the_quote_confirms_a_draft_only_wh
     assert added.refused and added.repairs[-1].startswith("withheld an answer no passage supports")
 
 
-def test_a_draft_in_the_questions_words_is_answered_by_the_best_sentence_that_gives_its_answer():
-    # the model answers in the question's words; "this week" is the question's, the article says "on Sunday"
-    question = "The prime minister of which country resigned this week after a military coup?"
-    resigned = "Sudan's Prime Minister Abdalla Hamdok resigned on Sunday, weeks after a military coup."
-    neighbours = "Sudan's neighbours watched the protests."
-    text = f"{neighbours} {resigned}"
-    passage = Passage("s#h#0", "s", "Hamdok resigns", "2022-01-03", "", "", "", text, 0, len(text), 0.6)
-    draft = "The prime minister of Sudan resigned this week after a military coup. [1]"
-
-    def answer(ranked, n_shown=1) -> Answer:
-        return verified(Answer(question, REFUSAL, (), True, (passage,), query=question), draft, n_shown,
-                        quoted=lambda: None, share=0.35, ranked=ranked)
-
-    found = answer([(0.5, 1, neighbours), (0.45, 1, resigned)])
-    assert not found.refused and found.text == f"{resigned} [1]"
-    assert found.citations[0].quote == resigned and text[found.citations[0].start:found.citations[0].end] == resigned
-    assert found.repairs[-1] == "answered with the sentence of a passage that gives the model's answer too (the " \
-                                "name: sudan)"
-    # a sentence that names Sudan but holds none of the question's words may tell of anything: no answer
-    assert answer([(0.5, 1, neighbours)]).refused
-    assert answer([(0.45, 1, resigned)], n_shown=0).refused  # only the passages the model was shown
-
-
 def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the_question():
     def never():
         raise AssertionError("the quote was read")
