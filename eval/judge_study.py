@@ -1,7 +1,13 @@
-"""A study, not a product setting: could the local model, asked yes or no whether the quoted sentences answer the
-question, tell the quoting answerer's right answers from its wrong ones?
+"""Could the local model, asked yes or no whether the quoted sentences answer the question, tell right answers
+from wrong ones? First a study of the quoting answerer's answers; since 2026-12-04 the "does it say" prompt
+(rag.prompts.JUDGE_USER) reads the default model's answers among a field of articles (RAG_MODEL_JUDGE).
 
     python eval/judge_study.py --store news-store [--model qwen2.5-coder-1.5b] [--thresholds 0.5 0.6 0.65 0.7]
+    python eval/judge_study.py --runs NOW/results.json BEFORE/results.json SEED/results.json
+
+With --runs it judges the answers of three `python -m rag eval` runs of any generator instead (news2022 dev as of
+the dates with `--questions eval/news2022_dev.jsonl`, the same with `--before-the-news`, and the seed set), each
+run with RAG_MODEL_JUDGE=false, and the seed floors are that generator's.
 
 The quoting answerer (no model) answers news2022 dev as of each question's date and before the news, and the seed
 set. For every answer it gives, the local model reads one short prompt (the question and the quoted sentences)
@@ -26,6 +32,7 @@ from pathlib import Path
 from rag.evaluate import evaluate
 from rag.factory import build_assistant
 from rag.generate import LocalGenerator
+from rag.prompts import JUDGE_SYSTEM, JUDGE_USER
 from rag.questions import QUESTIONS, eval_file, load_questions
 from rag.settings import Settings
 
@@ -33,8 +40,7 @@ from retrieval_cv import halves
 
 DECLINED = ("unanswerable", "false_premise", "near_miss")
 PROMPTS = {
-    "does it say": ("You check a quiz. Reply yes or no.",
-                    "Question: {question}\nText: {text}\nDoes the text say the answer to the question?"),
+    "does it say": (JUDGE_SYSTEM, JUDGE_USER),
     "same event": ("You check whether a news excerpt answers a question. Reply yes or no.",
                    "Question: {question}\nExcerpt: {text}\nDoes the excerpt itself state the specific fact the "
                    "question asks for, about the same event? Reply yes or no."),
@@ -96,13 +102,9 @@ def seed_figures(rows: list[dict], prompt: str, threshold: float) -> tuple:
     return round(key, 3), round(refused, 3), round(held / len(declined), 3)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--store", type=Path, required=True, help="a store holding the news2022 articles")
-    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the local model that judges")
-    parser.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.55, 0.6, 0.65, 0.7, 0.75])
-    args = parser.parse_args()
-    news = build_assistant(Settings.from_env(store=args.store, llm="extractive"), seed_if_empty=False)
+def quoting_runs(store: Path) -> tuple[dict, list[dict], str]:
+    """The quoting answerer's rows per half of news2022 dev (as of the date, before the news) and on the seed set."""
+    news = build_assistant(Settings.from_env(store=store, llm="extractive"), seed_if_empty=False)
     runs = {}
     for name, half in zip("AB", halves(load_questions(eval_file("news2022_dev.jsonl")))):
         runs[name] = (evaluate(news, half, label=name, progress=False)["rows"],
@@ -110,6 +112,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rag-judge-") as tmp:
         assistant = build_assistant(Settings.from_env(store=Path(tmp) / "store", llm="extractive"), seed_if_empty=True)
         seed = evaluate(assistant, load_questions(eval_file(QUESTIONS)), label="seed", progress=False)["rows"]
+    return runs, seed, "extractive"
+
+
+def stored_runs(now: Path, before: Path, seed: Path) -> tuple[dict, list[dict], str]:
+    """The same from three eval runs' results.json, and the generator that answered them."""
+    (now_run,), (before_run,), (seed_run,) = (json.loads(path.read_text()) for path in (now, before, seed))
+    half = {q.id: name for name, questions in zip("AB", halves(load_questions(eval_file("news2022_dev.jsonl"))))
+            for q in questions}
+    runs = {name: ([r for r in now_run["rows"] if half[r["id"]] == name],
+                   [r for r in before_run["rows"] if half[r["id"]] == name]) for name in "AB"}
+    return runs, seed_run["rows"], seed_run["label"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", type=Path, help="a store holding the news2022 articles")
+    parser.add_argument("--runs", nargs=3, type=Path, metavar=("NOW", "BEFORE", "SEED"),
+                        help="judge the answers of these eval runs' results.json instead of the quoting answerer's")
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the local model that judges")
+    parser.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.55, 0.6, 0.65, 0.7, 0.75])
+    args = parser.parse_args()
+    if args.runs:
+        runs, seed, label = stored_runs(*args.runs)
+    elif args.store:
+        runs, seed, label = quoting_runs(args.store)
+    else:
+        parser.error("give --store (judge the quoting answerer) or --runs (judge stored answers)")
     server, _ = LocalGenerator(args.model).load()
     seconds = judged(server, seed) + [s for now, early in runs.values() for s in judged(server, now + early)]
     seconds.sort()
@@ -125,7 +154,7 @@ def main() -> None:
             print(f"| {setting[0] if setting[1] else 'off'} | {setting[1]} | {name} | "
                   + " | ".join(str(x) for x in table[name][setting]) + " | "
                   + " / ".join(str(x) for x in seeds[setting]) + " |")
-    floors = tomllib.loads(eval_file("thresholds.toml").read_text())["extractive"]
+    floors = tomllib.loads(eval_file("thresholds.toml").read_text())[label]
     allowed = [s for s in settings if seeds[s][0] >= floors["key_accuracy"]["min"]
                and seeds[s][1] <= floors["false_refusal_rate"]["max"]
                and seeds[s][2] >= floors["refusal_or_correction_accuracy"]["min"]]

@@ -19,12 +19,12 @@ from rag.generate import Generator
 from rag.ingest import sync
 from rag.news import news_checks, period_of
 from rag.prompts import REFUSAL
-from rag.retrieve import Retriever
+from rag.retrieve import ARTICLE_FIELD, Retriever
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.timeline import TIMELINE_ARTICLES, asks_timeline, build_timeline, subject
 from rag.types import Answer, IngestReport, Passage, Sources
-from rag.verified import verified
+from rag.verified import judged, verified
 
 
 class Assistant:
@@ -146,9 +146,11 @@ class Assistant:
             if events is None and timeline:
                 notes += ("no timeline: the articles found hold fewer than two dated events on this; answered as a "
                           "question",)
+        field = 0  # how many articles the candidates came from: among ARTICLE_FIELD or more, answers are judged
         if events is None:
             vector = self.embedder.embed([query])[0]
             passages = self.retriever.search(query, vector, k, filters=filters)
+            field = passages.field
         timings["retrieve_ms"] = _ms(time.perf_counter() - searching)
         worth_answering = bool(passages) and max(p.score for p in passages) >= self.settings.min_score
         ranking = time.perf_counter()
@@ -188,7 +190,7 @@ class Assistant:
         elif self.generator is None:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
-            answer = yield from self._generate(answer, query, ranked, shown, ranking)
+            answer = yield from self._generate(answer, query, ranked, shown, ranking, field)
         answer = news_checks(self, answer, query, vector, ranked, period)
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
@@ -214,10 +216,12 @@ class Assistant:
         text, citations = result
         return _replace(answer, text=text, citations=citations, refused=False)
 
-    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float):
+    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float,
+                  field: int):
         """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked; `ranked` (the
         passages' sentences, ExtractiveAnswerer.rank) is what a quote is taken from when the model fails, or when
-        its draft is withheld and the quote gives the same answer."""
+        its draft is withheld and the quote gives the same answer. When the passages were picked from a `field` of
+        ARTICLE_FIELD articles or more, the model is asked whether the checked answer's quotes say the answer."""
         passages = list(answer.passages)
         blocks = prompts.passage_blocks(passages, [text for _, text in shown])
         messages = prompts.answer_messages(query, blocks)
@@ -242,6 +246,10 @@ class Assistant:
                           share=share, scores={s.text: score for score, s in ranked} if share else {},
                           held_share=self.answerer.meaning_share)
         answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
+        if not answer.refused and self.settings.model_judge and field >= ARTICLE_FIELD:
+            judging = time.perf_counter()
+            answer = judged(answer, self.generator)
+            answer.timings["judge_ms"] = _ms(time.perf_counter() - judging)
         return answer
 
     def stats(self) -> dict:

@@ -177,7 +177,7 @@ def summarize(rows: list[Row]) -> dict[str, Any]:
     if answered:
         metrics["answers_with_repairs"] = _mean([float(bool(r.repairs)) for r in answered])
     metrics["repairs"] = sum(len(r.repairs) for r in rows)
-    for stage in ("rewrite_ms", "retrieve_ms", "ttft_ms", "generate_ms", "verify_ms", "total_ms"):
+    for stage in ("rewrite_ms", "retrieve_ms", "ttft_ms", "generate_ms", "verify_ms", "judge_ms", "total_ms"):
         values = [r.timings[stage] for r in rows if stage in r.timings]
         if values:
             metrics[f"{stage[:-3]}_p50_ms"] = round(statistics.median(values), 1)

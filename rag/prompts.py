@@ -103,6 +103,18 @@ def rewrite_messages(message: str, history: Sequence[tuple[str, str]]) -> list[d
     ]
 
 
+# Asked of the model about a checked answer when the question drew candidates from many articles, where a true
+# sentence of another event can pass every word check: the question and the answer's quotes, one word back. The
+# wording is the one measured (docs/answers.md, "The model asked whether the quotes say the answer"); kept short,
+# so the 1.5B reads it in about a second.
+JUDGE_SYSTEM = "You check a quiz. Reply yes or no."
+JUDGE_USER = "Question: {question}\nText: {text}\nDoes the text say the answer to the question?"
+
+
+def judge_messages(question: str, quotes: Sequence[str]) -> list[dict[str, str]]:
+    return [{"role": "system", "content": JUDGE_SYSTEM},
+            {"role": "user", "content": JUDGE_USER.format(question=question, text=" ".join(quotes))}]
+
 # How models say "not in the passages" when they do not use REFUSAL word for word; matched per sentence.
 REFUSAL_PATTERNS = re.compile(
     r"articles i have do not answer|(?:passages?|articles?|text|context|information provided)\b[^.]*\b(?:do|does)"

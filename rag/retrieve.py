@@ -43,6 +43,16 @@ RECENT = re.compile(r"\b(?:this|last|past)\s+(?:week|weekend|month)\b|\brecent(?
 ANCHOR_DEPTH = 10
 
 
+class Found(list):
+    """The passages a search returns, best first, and `field`: how many articles their candidates came from. A
+    field of ARTICLE_FIELD or more is a busy collection, where a passage of another story can share the question's
+    words; fewer is a small one, or filters that leave few, all about one story."""
+
+    def __init__(self, passages: Sequence[Passage] = (), field: int = 0) -> None:
+        super().__init__(passages)
+        self.field = field
+
+
 class Retriever:
     """Finds passages for a query by meaning, by words, or both (RAG_RETRIEVAL), under filters."""
 
@@ -53,7 +63,7 @@ class Retriever:
 
     def search(
         self, query: str, vector: list[float], k: int, distinct_documents: bool = False, filters: Filters = Filters()
-    ) -> list[Passage]:
+    ) -> Found:
         """Chunks ranked by reciprocal rank fusion of: their vectors' nearness (dense, hybrid), their words (bm25,
         hybrid), plus, when they come from ARTICLE_FIELD articles or more, their article's nearness by title and
         first passage (RAG_ARTICLE_WEIGHT); with an as-of date, boosted by recency; then, among ARTICLE_FIELD
@@ -90,7 +100,7 @@ class Retriever:
                 scores[chunk_id] += bonus
             candidates.sort(key=lambda passage: -scores[passage.chunk_id])
         passages = drop_near_duplicates(articles, candidates)
-        return collapse_to_documents(passages, k) if distinct_documents else passages[:k]
+        return Found(collapse_to_documents(passages, k) if distinct_documents else passages[:k], len(articles))
 
     def _nearest(self, vector: list[float], depth: int, filters: Filters) -> list[Passage]:
         """The `depth` chunks nearest to `vector` among those `filters` admit."""

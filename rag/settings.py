@@ -61,6 +61,11 @@ class Settings:
         "withhold a model answer whose quotes hold less than this share of the question's words (or words of like "
         "meaning), unless one reads as close as a paraphrase (0: never)",
     )
+    model_judge: bool = _setting(
+        False,
+        "ask the model yes or no whether a checked answer's quotes say the answer, when the candidates come from 8 "
+        "articles or more, and withhold the answer on a no (opt-in: docs/answers.md)",
+    )
     llm: str = _setting(
         "auto", "answer generator: auto, local, openai or extractive (auto: local when its model is installed)"
     )

@@ -2,7 +2,8 @@
 when none remain or when what remains does not give the kind of fact the question asks for. A withheld draft
 still counts as a reading of the passages: when the quoting answerer's sentences give the same answer (the same
 name, number or date; for a question that asks for none, every word the draft adds to the question), they are
-the answer, so the model picks the answer and a verbatim quote proves it."""
+the answer, so the model picks the answer and a verbatim quote proves it. With RAG_MODEL_JUDGE, among many articles a
+checked answer is then read by the model itself, asked only whether its quotes say the answer (judged)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from rag import prompts
 from rag.asked import LABEL, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
 from rag.claim_words import short_stem
+from rag.errors import GenerationError
 from rag.extractive import SHARE_EXCUSED_AT, question_share
+from rag.generate import Generator, generate
 from rag.text import content_words, split_sentences
 from rag.types import Answer, Citation, Passage
 
@@ -23,6 +26,8 @@ _REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|h
                      re.IGNORECASE)
 
 Quoted = Callable[[], "tuple[str, tuple[Citation, ...]] | None"]
+# Tokens the model may write when asked yes or no: "No." is two.
+JUDGE_TOKENS = 2
 
 
 def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: None, share: float = 0.0,
@@ -72,6 +77,27 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: 
                                  f"(RAG_MODEL_QUESTION_SHARE asks for {share:.0%}), so they may tell of another event")
     return dataclasses.replace(answer, text=checked.text, citations=checked.citations, refused=False,
                                repairs=checked.repairs, removed=checked.removed)
+
+
+def judged(answer: Answer, generator: Generator) -> Answer:
+    """`answer` (checked, not refused) unless `generator`, asked whether its quotes say the answer to the question
+    (prompts.JUDGE_USER, one word back), says no: then withheld, and `repairs` says why. The rules above test words,
+    names and numbers; a true sentence of another event can pass them all ("Users were unable to access Facebook,
+    Instagram …" for an outage a week later), and the model reads whether it answers what is asked. A reply that
+    is neither yes nor no keeps the answer; a failed model keeps it with a warning."""
+    question = answer.query or answer.question
+    try:
+        reply = generate(generator, prompts.judge_messages(question, [c.quote for c in answer.citations]), JUDGE_TOKENS)
+    except GenerationError as exc:
+        return dataclasses.replace(answer, warnings=answer.warnings + (
+            f"the LLM could not be asked whether the quotes answer the question ({exc}); the answer is unjudged",))
+    word = re.match(r"\W*(\w+)", reply)
+    if word is None or word.group(1).lower() != "no":
+        return answer
+    return dataclasses.replace(
+        answer, text=prompts.REFUSAL, citations=(), refused=True, removed=answer.removed + (answer.text,),
+        repairs=answer.repairs + (f"withheld “{answer.text}”: asked whether its quotes say the answer to the "
+                                  "question, the model said no",))
 
 
 def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quoted: Quoted) -> Answer | None:
