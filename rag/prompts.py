@@ -115,6 +115,7 @@ def judge_messages(question: str, quotes: Sequence[str]) -> list[dict[str, str]]
     return [{"role": "system", "content": JUDGE_SYSTEM},
             {"role": "user", "content": JUDGE_USER.format(question=question, text=" ".join(quotes))}]
 
+
 # How models say "not in the passages" when they do not use REFUSAL word for word; matched per sentence.
 REFUSAL_PATTERNS = re.compile(
     r"articles i have do not answer|(?:passages?|articles?|text|context|information provided)\b[^.]*\b(?:do|does)"
