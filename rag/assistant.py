@@ -147,6 +147,7 @@ class Assistant:
                 notes += ("no timeline: the articles found hold fewer than two dated events on this; answered as a "
                           "question",)
         field = 0  # how many articles the candidates came from: among ARTICLE_FIELD or more, answers are judged
+        judge = False
         if events is None:
             vector = self.embedder.embed([query])[0]
             passages = self.retriever.search(query, vector, k, filters=filters)
@@ -190,8 +191,10 @@ class Assistant:
         elif self.generator is None:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
-            answer = yield from self._generate(answer, query, ranked, shown, ranking, field)
-        answer = news_checks(self, answer, query, vector, ranked, period)
+            answer = yield from self._generate(answer, query, ranked, shown, ranking)
+            judge = not answer.refused and self.settings.model_judge and field >= ARTICLE_FIELD
+        checked = news_checks(self, answer, query, vector, ranked, period)
+        answer = self._judged(answer, checked, query, vector, ranked, period) if judge else checked
         answer.timings["total_ms"] = _ms(time.perf_counter() - started)
         yield answer
 
@@ -216,12 +219,10 @@ class Assistant:
         text, citations = result
         return _replace(answer, text=text, citations=citations, refused=False)
 
-    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float,
-                  field: int):
+    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float):
         """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked; `ranked` (the
         passages' sentences, ExtractiveAnswerer.rank) is what a quote is taken from when the model fails, or when
-        its draft is withheld and the quote gives the same answer. When the passages were picked from a `field` of
-        ARTICLE_FIELD articles or more, the model is asked whether the checked answer's quotes say the answer."""
+        its draft is withheld and the quote gives the same answer."""
         passages = list(answer.passages)
         blocks = prompts.passage_blocks(passages, [text for _, text in shown])
         messages = prompts.answer_messages(query, blocks)
@@ -246,11 +247,21 @@ class Assistant:
                           share=share, scores={s.text: score for score, s in ranked} if share else {},
                           held_share=self.answerer.meaning_share)
         answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
-        if not answer.refused and self.settings.model_judge and field >= ARTICLE_FIELD:
-            judging = time.perf_counter()
-            answer = judged(answer, self.generator)
-            answer.timings["judge_ms"] = _ms(time.perf_counter() - judging)
         return answer
+
+    def _judged(self, answer: Answer, checked: Answer, query: str, vector, ranked, period) -> Answer:
+        """`checked` (the model's checked `answer` after the news checks) unless the model, asked whether its quotes
+        say the answer (rag.verified.judged), says no: then `answer` withheld, with the refusal the news checks
+        give. The quotes read are those of the sides too when articles differ on a figure or day: "156 killed"
+        and "158 killed" answer a how-many question that the model's own sentence may only lead into."""
+        judging = time.perf_counter()
+        verdict = judged(checked, self.generator)
+        if verdict.refused:
+            verdict = news_checks(self, dataclasses.replace(
+                answer, text=verdict.text, citations=(), refused=True, removed=verdict.removed,
+                repairs=verdict.repairs), query, vector, ranked, period)
+        verdict.timings["judge_ms"] = _ms(time.perf_counter() - judging)
+        return verdict
 
     def stats(self) -> dict:
         documents = self.store.documents()

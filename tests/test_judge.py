@@ -15,6 +15,8 @@ from rag.types import Answer, Citation
 from rag.verified import judged
 from conftest import write_articles
 from test_article_rank import FIELD
+from test_news import BRIDGE, DAM, KILLED
+from test_news import FIELD as NEWS
 from test_phrase_rank import QUAKES, QUESTION
 
 PERU = "Southern Peru was shaken by a 7.0-magnitude earthquake on Thursday."
@@ -55,7 +57,7 @@ def test_a_failing_judge_keeps_the_checked_answer_and_says_it_was_not_judged(tmp
     assistant = _assistant(tmp_path, embedder, QUAKES + FIELD, DRAFT, GenerationError("llama.cpp failed"))
     answer = assistant.ask(QUESTION)
     assert not answer.refused and answer.text == DRAFT
-    assert answer.warnings[0] == ("the LLM could not be asked whether the quotes answer the question (llama.cpp "
+    assert answer.warnings[-1] == ("the LLM could not be asked whether the quotes answer the question (llama.cpp "
                                   "failed); the answer is unjudged")
 
 
@@ -68,6 +70,26 @@ def test_among_fewer_articles_than_a_field_or_with_the_judge_off_the_model_is_as
     off = _assistant(tmp_path / "off", embedder, QUAKES + FIELD, DRAFT, model_judge=False)
     assert off.ask(QUESTION).text == DRAFT and len(off.generator.calls) == 1
     assert not Settings().model_judge  # opt-in: it crosses a news feature-set floor, docs/answers.md
+
+
+@pytest.mark.parametrize("reply", ["No.", "Yes."])
+def test_a_how_many_answer_is_judged_with_the_quotes_of_articles_that_give_other_figures(tmp_path, embedder, reply):
+    """The model's sentence may only lead into a toll the sides give ("156 killed", "158 killed"): the judge reads
+    the sides' quotes too, and a no withholds the sides with the answer."""
+    twelve = BRIDGE[0]["text"].split(". ")[0] + "."
+    fifteen = "Officials said 15 people were killed when the Harbor Bridge collapsed."
+    draft = "At least 12 people were killed when the Harbor Bridge in Portmill collapsed, the mayor said. [1]"
+    assistant = _assistant(tmp_path, embedder, BRIDGE + NEWS + DAM, draft, reply)
+    answer = assistant.ask(KILLED)
+    assert assistant.generator.calls[1][1]["content"] == (
+        f"Question: {KILLED}\nText: {twelve} {fifteen}\nDoes the text say the answer to the question?")
+    if reply == "No.":
+        assert answer.refused and answer.text == REFUSAL and answer.citations == () and answer.disagreement == ()
+        assert answer.evidence_date == "" and answer.warnings == ()
+        assert answer.repairs[-1].endswith("15 (USA TODAY, 3 March 2022) [2].”: asked whether its quotes say the "
+                                           "answer to the question, the model said no")
+    else:
+        assert [(side.value, side.citation.quote) for side in answer.disagreement] == [("12", twelve), ("15", fifteen)]
 
 
 @pytest.mark.slow
