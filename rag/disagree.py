@@ -111,6 +111,12 @@ _ASKING_DAY = {"day", "date", "happen", "happened", "take", "took", "place", "oc
 # not "… was arrested at a Moscow airport, the jubilant moment in the Oval Office on Thursday").
 _EVENT_WORDS = 2
 _NEAR_EVENT = 6
+# A when-question's event is told before these; after them it names another event that dates it ("did Amini die
+# after being detained": the day she was detained is no side of the day she died). In a quote, a day with one of
+# them between it and the event word dates the other event.
+_OTHER_EVENT = re.compile(r"\b(?:after|before|following)\b", re.IGNORECASE)
+# The endings of a verb's forms: a question asks "die", an article says "died".
+_VERB_ENDINGS = ("s", "d", "ed", "es", "ing")
 
 
 def days(question: str, citation: Citation) -> set[str]:
@@ -120,15 +126,32 @@ def days(question: str, citation: Citation) -> set[str]:
     standing near one of them."""
     if not citation.date:
         return set()
-    event = {w.lower() for w in words(question) if w.islower()} - STOPWORDS - _ASKING_DAY
+    event = _event_words(question)
+    # the words of the event asked about, before a clause naming another that dates it ("… die after being detained")
+    own = _event_words(_OTHER_EVENT.split(question)[0]) or event
     quote = citation.quote
     # (where, which event word) for each word of the quote that is one of them
-    hits = [(m.start(), e) for m in WORD.finditer(quote) for e in event if same_word(e, m.group().lower())]
+    hits = [(m.start(), e) for m in WORD.finditer(quote) for e in event if _same_event_word(e, m.group().lower())]
     if len({e for _, e in hits}) < min(_EVENT_WORDS, len(event)):
         return set()
     published = dt.date.fromisoformat(citation.date[:10])
     return {day.isoformat() for day, start in days_told(quote, published)
-            if not event or any(len(WORD.findall(quote[min(start, a):max(start, a)])) <= _NEAR_EVENT for a, _ in hits)}
+            if not event or any(_dates(quote[min(start, a):max(start, a)]) for a, e in hits if e in own)}
+
+
+def _dates(between: str) -> bool:
+    """Whether a day dates an event word with `between` them: near, and with no other event told between ("died
+    three days after being detained Sept. 13" does not date the death)."""
+    return len(WORD.findall(between)) <= _NEAR_EVENT and not _OTHER_EVENT.search(between)
+
+
+def _event_words(question: str) -> set[str]:
+    return {w.lower() for w in words(question) if w.islower()} - STOPWORDS - _ASKING_DAY
+
+
+def _same_event_word(asked: str, word: str) -> bool:
+    """One word in two forms (rag.asked.same_word), or a form of an asked verb ("die": "died", "dies")."""
+    return same_word(asked, word) or any(word == asked + ending for ending in _VERB_ENDINGS)
 
 
 def _figure(tokens: list[str], i: int) -> str:

@@ -123,6 +123,22 @@ def test_days_told_are_read_against_the_article_s_day_and_the_day_a_statement_wa
         "In March 2022 prices rose.": []}
 
 
+def test_a_day_is_a_side_of_the_asked_event_not_of_one_the_question_dates_it_by():
+    """"… die after being detained": the detention's day is no side of the death's, in the question or the quote;
+    the question's verb is read in its other forms ("die": "died")."""
+    from rag.disagree import days
+    from rag.types import Citation
+
+    question = "On what day did Lena Marsh die after being detained by the border police?"
+
+    def told(quote: str) -> list[str]:
+        return sorted(days(question, Citation(1, "a", "Marsh", "2022-09-24", "Wire", quote, 0, len(quote))))
+
+    assert told("Marsh died on Friday after being detained by the border police.") == ["2022-09-23"]
+    assert told("Marsh died three days after being detained by the border police on September 13.") == []
+    assert told("The death of Marsh, detained by border police on September 13, led to protests.") == []
+
+
 def test_every_answer_states_its_newest_evidence_and_warns_when_it_is_old(news):
     fresh = news.ask("What caused the Harbor Bridge in Portmill to fail?", as_of="2022-04-25")
     assert fresh.evidence_date == "2022-04-20" and fresh.warnings == ()
