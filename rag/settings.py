@@ -62,9 +62,9 @@ class Settings:
         "meaning), unless one reads as close as a paraphrase (0: never)",
     )
     model_judge: bool = _setting(
-        False,
-        "ask the model yes or no whether a checked answer's quotes say the answer, when the candidates come from 8 "
-        "articles or more, and withhold the answer on a no (opt-in: docs/answers.md)",
+        True,
+        "ask the model yes or no whether a checked answer's quotes (and those of articles giving another figure or "
+        "day) say the answer, when the candidates come from 8 articles or more, and withhold the answer on a no",
     )
     llm: str = _setting(
         "auto", "answer generator: auto, local, openai or extractive (auto: local when its model is installed)"

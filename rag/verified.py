@@ -2,7 +2,7 @@
 when none remain or when what remains does not give the kind of fact the question asks for. A withheld draft
 still counts as a reading of the passages: when the quoting answerer's sentences give the same answer (the same
 name, number or date; for a question that asks for none, every word the draft adds to the question), they are
-the answer, so the model picks the answer and a verbatim quote proves it. With RAG_MODEL_JUDGE, among many articles a
+the answer, so the model picks the answer and a verbatim quote proves it. Among many articles (RAG_MODEL_JUDGE) a
 checked answer is then read by the model itself, asked only whether its quotes say the answer (judged)."""
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def test_among_fewer_articles_than_a_field_or_with_the_judge_off_the_model_is_as
     assert not answer.refused and answer.citations[0].quote == PERU and len(few.generator.calls) == 1
     off = _assistant(tmp_path / "off", embedder, QUAKES + FIELD, DRAFT, model_judge=False)
     assert off.ask(QUESTION).text == DRAFT and len(off.generator.calls) == 1
-    assert not Settings().model_judge  # opt-in: it crosses a news feature-set floor, docs/answers.md
+    assert Settings().model_judge
 
 
 @pytest.mark.parametrize("reply", ["No.", "Yes."])
