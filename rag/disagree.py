@@ -12,7 +12,7 @@ from rag.asked import COUNT, DATE, asked_kind, capitalised_names, counted_noun, 
 from rag.cite import cite_quote
 from rag.extractive import Sentence
 from rag.period import days_told, spoken_day
-from rag.text import DAY_WORDS, MONTHS, STOPWORDS, WORD, words
+from rag.text import DAY_WORDS, MONTHS, STOPWORDS, WORD, stem, words
 from rag.types import Citation, Differing, Passage
 
 # A sentence of another article is a side only when it scores within this of the best sentence (it also has to
@@ -115,8 +115,6 @@ _NEAR_EVENT = 6
 # after being detained": the day she was detained is no side of the day she died). In a quote, a day with one of
 # them between it and the event word dates the other event.
 _OTHER_EVENT = re.compile(r"\b(?:after|before|following)\b", re.IGNORECASE)
-# The endings of a verb's forms: a question asks "die", an article says "died".
-_VERB_ENDINGS = ("s", "d", "ed", "es", "ing")
 
 
 def days(question: str, citation: Citation) -> set[str]:
@@ -150,8 +148,8 @@ def _event_words(question: str) -> set[str]:
 
 
 def _same_event_word(asked: str, word: str) -> bool:
-    """One word in two forms (rag.asked.same_word), or a form of an asked verb ("die": "died", "dies")."""
-    return same_word(asked, word) or any(word == asked + ending for ending in _VERB_ENDINGS)
+    """One word in two forms (rag.asked.same_word), or a form of an asked verb ("die": "died"), by its stem."""
+    return same_word(asked, word) or stem(asked) == stem(word)
 
 
 def _figure(tokens: list[str], i: int) -> str:
