@@ -162,11 +162,7 @@ class Assistant:
             ranked = self.answerer.rank(query, vector, passages)
             best = self.answerer.best(ranked, passages)
             if self.generator is not None:
-                # among many articles the best 40 words are often another article's lead-in to the story ("paid a
-                # record-breaking sum" for "how much?"); among few, more words are more neighbouring facts
-                wide = field >= ARTICLE_FIELD
-                shown = excerpts(ranked, passages,
-                                 self.settings.wide_prompt_words if wide else self.settings.prompt_words)
+                shown = excerpts(ranked, passages, self.settings.prompt_words)
                 # The passages the model reads come first and keep their numbers in the Answer, so [n] means
                 # one thing from the Sources on.
                 order = [i for i, _ in shown] + [i for i in range(len(passages)) if i not in {i for i, _ in shown}]

@@ -75,9 +75,6 @@ class Settings:
     threads: int = _setting(0, "CPU threads for the local model (0: every core this process may use)")
     max_tokens: int = _setting(200, "longest answer generated, in tokens")
     prompt_words: int = _setting(40, "passage words the model reads per question (the best sentences)")
-    wide_prompt_words: int = _setting(
-        80, "passage words the model reads when the candidates come from 8 articles or more (a large collection)"
-    )
     openai_base_url: str = _setting("http://127.0.0.1:8080/v1", "OpenAI-compatible server for RAG_LLM=openai")
     openai_api_key: str = _setting("", "API key for that server (empty: none sent)")
     openai_model: str = _setting("default", "model name sent to that server")
@@ -119,8 +116,7 @@ class Settings:
             raise ConfigError(f"RAG_RECENCY_DAYS={self.recency_days} must be a positive number of days")
         if self.llm not in LLM_CHOICES:
             raise ConfigError(f"RAG_LLM={self.llm!r} is not one of: {', '.join(LLM_CHOICES)}")
-        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20),
-                          ("wide_prompt_words", 20), ("stale_days", 0)):
+        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20), ("stale_days", 0)):
             if getattr(self, name) < low:
                 raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be {low} or more")
         if self.llm_timeout <= 0:

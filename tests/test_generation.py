@@ -186,27 +186,6 @@ def test_a_checked_answer_without_the_number_asked_for_is_withheld(with_model):
                                   "gives none")
 
 
-def test_among_a_field_of_articles_the_model_reads_the_wide_budget_and_among_few_the_narrow_one(tmp_path, embedder):
-    from conftest import write_articles
-    from rag.retrieve import ARTICLE_FIELD
-    from rag.settings import Settings
-    from rag.testing import FakeGenerator
-    from test_article_rank import FIELD
-    from test_phrase_rank import QUAKES, QUESTION
-
-    def prompt_words(articles, folder) -> int:
-        settings = Settings(store=tmp_path / folder, llm="extractive", prompt_words=20, wide_prompt_words=200,
-                            model_judge=False)
-        assistant = build_assistant(settings, embedder=embedder, generator=FakeGenerator("x [1]"), seed_if_empty=False)
-        assistant.ingest([write_articles(tmp_path / f"{folder}-articles", articles)], progress=False)
-        assistant.ask(QUESTION)
-        prompt = assistant.generator.calls[0][-1]["content"]
-        return len(prompt.split("Question:")[0].split())
-
-    assert len(QUAKES + FIELD) == ARTICLE_FIELD > len(QUAKES)
-    assert prompt_words(QUAKES + FIELD, "wide") > 2 * prompt_words(QUAKES, "narrow")
-
-
 def test_a_withheld_draft_is_answered_by_the_quote_when_the_quote_gives_the_same_answer(with_model, seeded):
     # "last week" is the model's, not the article's: the draft is withheld, but the quoted sentence names the
     # same city, so the model picked the answer and the quote proves it
