@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rag.countries import countries_in
 from rag.text import DAY_WORDS, MONTHS, STOPWORDS, words
 
-COUNT, YEAR, MONTH, DATE, TIME, PERSON, NAME = "count", "year", "month", "date", "time", "person", "name"
+COUNT, YEAR, MONTH, DATE, TIME, PERSON, COUNTRY, NAME = ("count", "year", "month", "date", "time", "person", "country",
+                                                         "name")
 
 # A word between "which" and the noun it asks about: "which Biden administration official", not "which virus is
 # making officials".
@@ -33,6 +35,9 @@ _ASKS = [  # (pattern on the lowered question, kind): the first that matches dec
                 r"leaders?|commanders?|ambassadors?|presidents?|chancellor|mayor|governor|chief|executives?|ceo|"
                 r"wife|husband|son|daughter|players?|coach|singer|actor|actress|judge|senators?|lawmakers?)\b"),
      PERSON),
+    # a country is named by a country ("Iranian lawmakers" names Iran; "South Carolina", a state, does not)
+    (re.compile(r"\b(?:which|what)\s+" + _NOT_A_VERB + r"{0,2}?(?:countries|country|nations?)\b(?!\s+music)"),
+     COUNTRY),
     # things that have names ("Which university …", "Which band …"); not "which product" (dry shampoo, baby wipes)
     (re.compile(r"\bwhich\s+" + _NOT_A_VERB + r"{0,2}?(?:city|cities|town|district|region|province|state|country|"
                 r"countries|nation|company|companies|banks?|bloc|teams?|party|airline|agency|newspaper|"
@@ -150,6 +155,8 @@ def asked_facts(kind: str | None, question: str, text: str, context: str = "", o
         return _dates(text) - _dates(question)
     if kind in (PERSON, NAME):
         return {name for _, name in _new_names(question, text, context, outlets)}
+    if kind == COUNTRY:
+        return {country.lower() for country in countries_in(text) - countries_in(question)}
     return set()
 
 

@@ -6,7 +6,9 @@ import dataclasses
 import pytest
 
 import rag.extractive as extractive
-from rag.asked import COUNT, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_kind, gives, labels, other_label
+from rag.asked import (COUNT, COUNTRY, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_facts, asked_kind, gives, labels,
+                       other_label)
+from rag.countries import countries_in
 from rag.extractive import question_share, restates
 from rag.prompts import REFUSAL
 from rag.text import content_words
@@ -34,6 +36,11 @@ PESKOV = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its for
     ("In which district of Kyiv was the block of flats damaged?", NAME),
     ("Which university recently issued an apology after it sent out acceptance letters by mistake?", NAME),
     ("Which two major supermarkets plan to merge in 2024?", NAME),
+    ("Which country was shaken by a 7.0-magnitude earthquake this week?", COUNTRY),
+    ("Which island nation plunged into chaos, prompting its leader to flee?", COUNTRY),
+    ("Putin launched an invasion of what country, prompting Western leaders to condemn Moscow?", COUNTRY),
+    ("Which country’s lawmakers urged officials to show no leniency?", COUNTRY),
+    ("Which country music star won the award?", NAME),
     ("Which new product did Tesla debut this week?", None),  # a robot, dry shampoo: products are not all names
     ("Who is Peskov?", None),
     ("Why did Russia drop its demand when it offered talks?", None),
@@ -93,6 +100,38 @@ def test_a_name_must_be_new_and_a_person_must_stand_beside_the_role_asked_for():
     assert not gives(NAME, "Which state approved a ballot measure?", projects, outlets={"CNN"})
     assert gives(NAME, "Which network projected the ballot measures?", projects, outlets={"CNN"})
     assert not gives(NAME, "Which state voted?", "The measure passed, USA TODAY reports.", outlets={"USA TODAY"})
+
+
+def test_a_country_question_is_answered_only_by_a_country_the_question_did_not_name():
+    earthquake = "Which country was shaken by a 7.0-magnitude earthquake this week?"
+    # names that are no country: a US state, a bank in one
+    assert not gives(COUNTRY, earthquake, "Scott Howard, the chief geologist with the South Carolina Department.")
+    assert not gives(COUNTRY, "Which country is now bankrupt?", "Baoshang Bank is now bankrupt.")
+    assert gives(COUNTRY, earthquake, "A 7.0-magnitude earthquake struck the northern Philippines.")
+    # the adjective or people names the country; the question's own country is no answer
+    assert asked_facts(COUNTRY, "Which country’s lawmakers urged no leniency?", "Iranian lawmakers urged it.") == {"iran"}
+    formula = "The US flew in tons of baby formula from which country?"
+    assert not gives(COUNTRY, formula, "U.S. officials flew in the formula on military planes.")
+    assert asked_facts(COUNTRY, formula, "The US flew formula in from Zurich, Switzerland.") == {"switzerland"}
+
+
+def test_a_draft_naming_a_state_for_a_country_is_withheld_and_the_page_is_told_why():
+    quake = "A 7.0-magnitude earthquake shook South Carolina, the state’s chief geologist said."
+    passage = Passage("q#h#0", "q", "50 States", "2022-07-17", "", "", "", quake, 0, len(quake), 0.6)
+    question = "Which country was shaken by a 7.0-magnitude earthquake this week?"
+    answer = verified(Answer(question, REFUSAL, (), True, (passage,), query=question),
+                      "A 7.0-magnitude earthquake shook South Carolina. [1]", n_shown=1)
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.repairs[-1] == ("withheld “A 7.0-magnitude earthquake shook South Carolina. [1]”: the question "
+                                  "asks for a country and the checked answer gives none")
+
+
+def test_country_names_are_whole_words_longest_first():
+    assert countries_in("Indiana and Indianapolis, USAID and the Swissair fleet") == set()
+    assert countries_in("Papua New Guinea, North Korea’s leader and Niger, beside Nigeria") == {
+        "Papua New Guinea", "North Korea", "Niger", "Nigeria"}
+    assert countries_in("the U.S. and the UK; Filipinos; Côte d’Ivoire; the Belarusian capital") == {
+        "United States", "United Kingdom", "Philippines", "Ivory Coast", "Belarus"}
 
 
 TARGETS = ("He said: “According to the information we have, the enemy has designated me as target number one. My "
