@@ -116,8 +116,12 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
     if kind is None:
         return True
     if kind == COUNT:
-        counted = counted_noun(question)
-        return bool(asked_facts(kind, question, text)) and (not counted or _mentions(text, counted))
+        counted = _counted(question)
+        # "How many Russian soldiers …" is not answered by a count that names no Russia: "Ukraine has announced
+        # at least 137 people – civilians and soldiers – have been killed"
+        countries = countries_in(" ".join(counted))
+        return (bool(asked_facts(kind, question, text)) and (not counted or _mentions(text, counted[-1]))
+                and (not countries or bool(countries & countries_in(text))))
     if kind == PERSON:
         asked = [w.lower() for w in words(question)]
         roles = {_singular(w) for w in asked} & _ROLES
@@ -175,13 +179,19 @@ def _new_names(question: str, text: str, context: str, outlets: Iterable[str]) -
 def counted_noun(question: str) -> str:
     """What a how-many question counts, its last word before the verb: "How many Russian soldiers were killed" →
     soldiers. An answer must count the same thing: "137 people were killed" does not say how many soldiers."""
+    counted = _counted(question)
+    return counted[-1] if counted else ""
+
+
+def _counted(question: str) -> list[str]:
+    """The words of what a how-many question counts, up to the verb: "Russian soldiers"."""
     match = re.search(r"\bhow\s+(?:many|much)\s+(.*)", question.replace("’", "'"), re.IGNORECASE)
     counted = []
     for word in words(match.group(1)) if match else []:
         if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES:
             break
         counted.append(word)
-    return counted[-1] if counted else ""
+    return counted
 
 
 def _mentions(text: str, word: str) -> bool:

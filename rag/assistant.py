@@ -24,7 +24,7 @@ from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.timeline import TIMELINE_ARTICLES, asks_timeline, build_timeline, subject
 from rag.types import Answer, IngestReport, Passage, Sources
-from rag.verified import judged, verified
+from rag.verified import judged, lacks_asked_fact, verified
 
 
 class Assistant:
@@ -222,31 +222,67 @@ class Assistant:
     def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float):
         """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked; `ranked` (the
         passages' sentences, ExtractiveAnswerer.rank) is what a quote is taken from when the model fails, or when
-        its draft is withheld and the quote gives the same answer."""
+        its draft is withheld and the quote gives the same answer. A draft withheld for lacking the fact of the kind
+        asked for gets a second look: the model reads RAG_SECOND_LOOK_WORDS passage words and answers once more,
+        streamed after a blank line, and that answer is checked the same way."""
         passages = list(answer.passages)
-        blocks = prompts.passage_blocks(passages, [text for _, text in shown])
-        messages = prompts.answer_messages(query, blocks)
-        pieces: list[str] = []
-        generating = time.perf_counter()
+        first = answer
         try:
-            for piece in self.generator.stream(messages, self.settings.max_tokens):
-                if not pieces:
-                    answer.timings["ttft_ms"] = _ms(time.perf_counter() - generating)
-                pieces.append(piece)
-                yield piece
+            draft = yield from self._draft(answer, query, passages, shown)
         except GenerationError as exc:
             ranking = time.perf_counter()
             fallback = self._extract(answer, query, ranked, passages, ranking)
             warning = f"the LLM failed ({exc}); this answer quotes the passages instead"
             return _replace(fallback, warnings=answer.warnings + (warning,))
         answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
+        answer = self._verified(answer, query, ranked, passages, draft, shown)
+        if lacks_asked_fact(answer) and self.settings.second_look_words > self.settings.prompt_words:
+            wider = excerpts(ranked, passages, self.settings.second_look_words)
+            if wider != shown:
+                answer = yield from self._second_look(first, answer, query, ranked, wider)
+        return answer
+
+    def _second_look(self, first: Answer, withheld: Answer, query: str, ranked, wider: list[tuple[int, str]]):
+        """The model's answer from the `wider` excerpts, after its `withheld` draft from fewer: streamed after a
+        blank line, checked, its repairs after the first's. The second draft stands on its own checks: a quote that
+        gives the country or number its unsupported sentence names does not confirm what the first reading missed."""
+        looking = time.perf_counter()
+        yield "\n\n"
+        try:
+            draft = yield from self._draft(first, query, list(first.passages), wider)
+        except GenerationError as exc:
+            return _replace(withheld, warnings=withheld.warnings + (
+                f"the LLM failed on a second look at the passages ({exc}); the answer stays withheld",))
+        second = self._verified(first, query, ranked, list(first.passages), draft, wider, quoted=False)
+        answer = _replace(second, repairs=withheld.repairs + (
+            f"read {self.settings.second_look_words} passage words instead of {self.settings.prompt_words} and "
+            "answered again",) + second.repairs, removed=withheld.removed + second.removed)
+        answer.timings["second_look_ms"] = _ms(time.perf_counter() - looking)
+        return answer
+
+    def _draft(self, answer: Answer, query: str, passages: list[Passage], shown: list[tuple[int, str]]):
+        """The model's draft from the excerpts `shown`, its pieces yielded as they are written."""
+        messages = prompts.answer_messages(query, prompts.passage_blocks(passages, shown))
+        pieces: list[str] = []
+        generating = time.perf_counter()
+        for piece in self.generator.stream(messages, self.settings.max_tokens):
+            if not pieces and "ttft_ms" not in answer.timings:
+                answer.timings["ttft_ms"] = _ms(time.perf_counter() - generating)
+            pieces.append(piece)
+            yield piece
+        return "".join(pieces)
+
+    def _verified(self, answer: Answer, query: str, ranked, passages: list[Passage], draft: str,
+                  shown: list[tuple[int, str]], quoted: bool = True) -> Answer:
+        """rag.verified.verified() on the model's `draft`, read from the excerpts `shown`; with `quoted`, a withheld
+        draft is answered by the quoting answerer's sentences when they give the same answer."""
         checking = time.perf_counter()
         share = self.settings.model_question_share
-        answer = verified(answer, "".join(pieces), len(shown),
-                          quoted=lambda: self.answerer.answer_from(query, ranked, passages),
+        quote = (lambda: self.answerer.answer_from(query, ranked, passages)) if quoted else (lambda: None)
+        answer = verified(answer, draft, max((i for i, _ in shown), default=-1) + 1, quoted=quote,
                           share=share, scores={s.text: score for score, s in ranked} if share else {},
                           held_share=self.answerer.meaning_share)
-        answer.timings["verify_ms"] = _ms(time.perf_counter() - checking)
+        answer.timings["verify_ms"] = answer.timings.get("verify_ms", 0.0) + _ms(time.perf_counter() - checking)
         return answer
 
     def _judged(self, answer: Answer, checked: Answer, query: str, vector, ranked, period) -> Answer:

@@ -43,11 +43,13 @@ def passage_block(n: int, passage: Passage, text: str, same_article_as: int | No
     return f"{heading}\n{text}"
 
 
-def passage_blocks(passages: Sequence[Passage], texts: Sequence[str]) -> list[str]:
-    """Blocks numbered from 1 for passages and the excerpts the model reads from them, each headline once."""
+def passage_blocks(passages: Sequence[Passage], shown: Sequence[tuple[int, str]]) -> list[str]:
+    """Blocks for the excerpts the model reads, `shown` as (passage index, excerpt) in passage order, each numbered
+    as its passage is in the Sources (index + 1), each headline once."""
     first: dict[str, int] = {}
     blocks = []
-    for n, (passage, text) in enumerate(zip(passages, texts), start=1):
+    for index, text in shown:
+        n, passage = index + 1, passages[index]
         blocks.append(passage_block(n, passage, text, first.get(passage.doc_id)))
         first.setdefault(passage.doc_id, n)
     return blocks

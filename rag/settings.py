@@ -75,6 +75,10 @@ class Settings:
     threads: int = _setting(0, "CPU threads for the local model (0: every core this process may use)")
     max_tokens: int = _setting(200, "longest answer generated, in tokens")
     prompt_words: int = _setting(40, "passage words the model reads per question (the best sentences)")
+    second_look_words: int = _setting(
+        80, "when the model's checked answer lacks the count, date or name asked for, it reads this many passage "
+        "words and answers once more (0, or no more than RAG_PROMPT_WORDS: never)",
+    )
     openai_base_url: str = _setting("http://127.0.0.1:8080/v1", "OpenAI-compatible server for RAG_LLM=openai")
     openai_api_key: str = _setting("", "API key for that server (empty: none sent)")
     openai_model: str = _setting("default", "model name sent to that server")
@@ -116,7 +120,8 @@ class Settings:
             raise ConfigError(f"RAG_RECENCY_DAYS={self.recency_days} must be a positive number of days")
         if self.llm not in LLM_CHOICES:
             raise ConfigError(f"RAG_LLM={self.llm!r} is not one of: {', '.join(LLM_CHOICES)}")
-        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20), ("stale_days", 0)):
+        for name, low in (("n_ctx", 512), ("threads", 0), ("max_tokens", 16), ("prompt_words", 20), ("stale_days", 0),
+                          ("second_look_words", 0)):
             if getattr(self, name) < low:
                 raise ConfigError(f"RAG_{name.upper()}={getattr(self, name)} must be {low} or more")
         if self.llm_timeout <= 0:

@@ -16,7 +16,7 @@ from rag.asked import LABEL, asked_facts, asked_kind, gives, labels, other_label
 from rag.cite import CITATION_MARK, cite_quote, verify
 from rag.claim_words import short_stem
 from rag.errors import GenerationError
-from rag.extractive import SHARE_EXCUSED_AT, question_share
+from rag.extractive import SHARE_EXCUSED_AT, question_share, restates
 from rag.generate import Generator, generate
 from rag.text import content_words, split_sentences
 from rag.types import Answer, Citation, Passage
@@ -26,6 +26,8 @@ _REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|h
                      re.IGNORECASE)
 
 Quoted = Callable[[], "tuple[str, tuple[Citation, ...]] | None"]
+# How a draft withheld for lacking the asked kind of fact is told: a second look reads more passage words.
+GIVES_NONE = "and the checked answer gives none"
 # Tokens the model may write when asked yes or no: "No." is two.
 JUDGE_TOKENS = 2
 
@@ -58,8 +60,11 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: 
     outlets = {p.source for p in answer.passages[:n_shown]}
     unmarked = CITATION_MARK.sub("", checked.text)
     if not gives(kind, asked, unmarked, context, outlets):
-        return withheld(checked, f"withheld “{checked.text}”: the question asks for a {kind} and the checked "
-                                 "answer gives none")
+        return withheld(checked, f"withheld “{checked.text}”: the question asks for a {kind} {GIVES_NONE}")
+    if kind is None and restates(content_words(asked), unmarked):
+        # the quiz question that opens with the article's first sentence, quoted back: a question that names its
+        # kind is held to a new fact of that kind above
+        return withheld(checked, f"withheld “{checked.text}”: it says nothing the question did not")
     wrong_label = other_label(asked, unmarked)
     if wrong_label:
         found = _labelled(asked, answer.passages[:n_shown])
@@ -77,6 +82,13 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: 
                                  f"(RAG_MODEL_QUESTION_SHARE asks for {share:.0%}), so they may tell of another event")
     return dataclasses.replace(answer, text=checked.text, citations=checked.citations, refused=False,
                                repairs=checked.repairs, removed=checked.removed)
+
+
+def lacks_asked_fact(answer: Answer) -> bool:
+    """Whether `answer` was withheld only because the model's checked draft gives no fact of the kind asked for:
+    the passage words it read may not hold it ("paid a record-breaking sum" for "how much?"), and more may."""
+    withheld = [repair for repair in answer.repairs if repair.startswith("withheld")]
+    return answer.refused and bool(withheld) and withheld[-1].endswith(GIVES_NONE)
 
 
 def judged(answer: Answer, generator: Generator) -> Answer:

@@ -60,6 +60,9 @@ def test_a_count_must_count_what_was_asked_and_be_new():
     assert not gives(COUNT, "How many of the 137 people killed were civilians?", KILLED)  # 137 was given
     assert not gives(COUNT, "How many troops took part?", "Moscow annexed Crimea in 2014 with troops.")  # a year
     assert gives(COUNT, "Roughly how many casualties were reported?", "There were hundreds of casualties.")
+    # a count of Russian soldiers names Russia: Ukraine's toll of "civilians and soldiers" is another count
+    assert not gives(COUNT, "How many Russian soldiers were killed in the first two days?", KILLED)
+    assert gives(COUNT, "How many Russian soldiers were killed?", "Ukraine said 3,500 Russian soldiers were killed.")
 
 
 def test_dates_years_months_and_times():
@@ -261,6 +264,17 @@ def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the
     why = verified(_demand_answer("Why did Putin make demands of Ukraine this week?"),
                    "Putin demanded this week that Ukraine give up its NATO ambitions. [1]", n_shown=1, quoted=never)
     assert why.refused and why.repairs[-1].startswith("withheld an answer no passage supports")
+
+
+def test_a_draft_that_only_quotes_the_question_back_is_withheld():
+    # a quiz question may open with the article's first sentence; quoting it back answers nothing
+    question = f"{DEMAND} What did the Kremlin want in return?"
+    echoed = verified(_demand_answer(question), f"{DEMAND} [1]", n_shown=1, quoted=lambda: (f"{DEMAND} [1]", ()))
+    assert echoed.refused and echoed.text == REFUSAL
+    assert echoed.repairs[-1] == f"withheld “{DEMAND} [1]”: it says nothing the question did not"
+    # a word the question did not hold is an answer
+    asked = verified(_demand_answer("Putin demanded that Ukraine give up what?"), f"{DEMAND} [1]", n_shown=1)
+    assert not asked.refused and asked.text == f"{DEMAND} [1]"
 
 
 def test_with_a_question_share_a_checked_answer_whose_quote_holds_little_of_the_question_is_withheld():

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import MINSK_QUESTION, SEED_000
+from conftest import MINSK_QUESTION, SEED_000, SEED_003
 from rag.errors import ConfigError, GenerationError
 from rag.factory import build_assistant
 from rag.prompts import REFUSAL, SYSTEM
@@ -20,10 +20,12 @@ MINSK_REPLY = "Moscow was ready to send its foreign and defense ministers to Min
 def with_model(seeded):
     """An Assistant over the seeded store whose model says what the test queued."""
 
-    def build(*replies, prompt_words=None):
+    def build(*replies, prompt_words=None, second_look_words=None):
         settings = seeded.settings
         if prompt_words:  # a longer read than the default shows the model further passages
             settings = dataclasses.replace(settings, prompt_words=prompt_words)
+        if second_look_words is not None:
+            settings = dataclasses.replace(settings, second_look_words=second_look_words)
         return build_assistant(settings, embedder=seeded.embedder, store=seeded.store,
                          generator=FakeGenerator(*replies), seed_if_empty=False)
 
@@ -178,12 +180,39 @@ def test_chat_messages_history_is_read_too_and_without_a_model_the_questions_are
         seeded.chat("And then?", ["Who is the Ukrainian president?"])
 
 
-def test_a_checked_answer_without_the_number_asked_for_is_withheld(with_model):
+def test_a_checked_answer_without_the_number_asked_for_is_withheld_after_a_second_look(with_model):
     draft = "Russian tanks were then seen entering the city for the first time on Friday. [1]"
-    answer = with_model(draft).ask("How many Russian tanks were seen entering Kyiv on Friday?")
+    assistant = with_model(draft, draft)
+    answer = assistant.ask("How many Russian tanks were seen entering Kyiv on Friday?")
     assert answer.refused and answer.text == REFUSAL
-    assert answer.repairs[-1] == (f"withheld “{draft}”: the question asks for a count and the checked answer "
-                                  "gives none")
+    withheld = f"withheld “{draft}”: the question asks for a count and the checked answer gives none"
+    assert answer.repairs == (withheld, "read 80 passage words instead of 40 and answered again", withheld)
+    first, second = (len(call[-1]["content"].split()) for call in assistant.generator.calls)
+    assert second > first + 20  # the second look reads more of the passages
+    once = with_model(draft, second_look_words=0)  # no second look: the model is asked once
+    assert once.ask("How many Russian tanks were seen entering Kyiv on Friday?").repairs == (withheld,)
+
+
+def test_a_second_look_that_finds_the_number_asked_for_answers_and_streams_after_a_blank_line(with_model):
+    question = "How many people did Ukraine announce had been killed?"
+    first = "Ukraine announced that people had been killed. [1]"
+    second = "Ukraine has announced at least 137 people – civilians and soldiers – have been killed. [1]"
+    events = list(with_model(first, second).stream(question))
+    answer = events[-1]
+    assert not answer.refused and answer.text == second and answer.citations[0].doc_id == SEED_003
+    assert answer.repairs[-1] == "read 80 passage words instead of 40 and answered again"
+    assert "".join(e for e in events if isinstance(e, str)) == f"{first}\n\n{second}"
+    assert answer.timings["second_look_ms"] > 0
+
+
+def test_a_second_draft_stands_on_its_own_checks_without_a_quote_to_confirm_it(with_model, seeded):
+    question = "How many people did Ukraine announce had been killed?"
+    first = "Ukraine announced that people had been killed. [1]"
+    second = "Ukraine announced last week that 137 people had been killed. [1]"  # "last week" is the model's
+    assert "137" in seeded.ask(question).text  # the quoted sentence gives the same count
+    answer = with_model(first, second).ask(question)
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.repairs[-1] == f"withheld an answer no passage supports: “{second}”"
 
 
 def test_a_withheld_draft_is_answered_by_the_quote_when_the_quote_gives_the_same_answer(with_model, seeded):
