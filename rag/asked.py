@@ -56,6 +56,12 @@ _COUNT_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", 
                 "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
                 "billions", "trillion", "half", "third", "quarter", "twenty", "thirty", "forty", "fifty", "sixty",
                 "seventy", "eighty", "ninety", "single", "double", "twice", "none"}
+# A how-much question that asks a price or a sum of money is answered by money: "they come in servings of eight,
+# 12 or 36 pieces" holds numbers but says no price.
+_ASKS_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:costs?|pays?|paid|charged?|sell\s+for|sold\s+for|worth|earn(?:s|ed)?|"
+                         r"fined|owed?)\b|\bhow\s+much\s+(?:money|cash)\b", re.IGNORECASE)
+_MONEY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yuan|yen|rupees?|r[o]?ubles?|francs?|cents?|pesos?|usd|eur|"
+                    r"gbp)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.?m\b\.?|p\.?m\b\.?|o'clock|gmt|utc|[ce][sd]?t\b)|\b\d{1,2}:\d\d\b|"
                     r"\b(?:midnight|noon|midday)\b", re.IGNORECASE)
@@ -121,7 +127,8 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
         # at least 137 people – civilians and soldiers – have been killed"
         countries = countries_in(" ".join(counted))
         return (bool(asked_facts(kind, question, text)) and (not counted or _mentions(text, counted[-1]))
-                and (not countries or bool(countries & countries_in(text))))
+                and (not countries or bool(countries & countries_in(text)))
+                and (not _ASKS_MONEY.search(question) or bool(_MONEY.search(text))))
     if kind == PERSON:
         asked = [w.lower() for w in words(question)]
         roles = {_singular(w) for w in asked} & _ROLES

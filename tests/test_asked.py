@@ -63,6 +63,11 @@ def test_a_count_must_count_what_was_asked_and_be_new():
     # a count of Russian soldiers names Russia: Ukraine's toll of "civilians and soldiers" is another count
     assert not gives(COUNT, "How many Russian soldiers were killed in the first two days?", KILLED)
     assert gives(COUNT, "How many Russian soldiers were killed?", "Ukraine said 3,500 Russian soldiers were killed.")
+    # a price is money: pieces are no price, and a question of how much prices rose asks no money
+    nuggets = "How much does an eight-piece order of KFC's new nuggets cost in Charlotte?"
+    assert not gives(COUNT, nuggets, "They come in servings of eight, 12 or 36 pieces.")
+    assert gives(COUNT, nuggets, "An eight-piece order costs $4.50.")
+    assert gives(COUNT, "How much have gas prices increased over the past year?", "Gasoline was up nearly 60%.")
 
 
 def test_dates_years_months_and_times():
