@@ -224,7 +224,7 @@ class Assistant:
         passages' sentences, ExtractiveAnswerer.rank) is what a quote is taken from when the model fails, or when
         its draft is withheld and the quote gives the same answer. A draft withheld for lacking the fact of the kind
         asked for gets a second look: the model reads RAG_SECOND_LOOK_WORDS passage words and answers once more,
-        streamed after a blank line, and that answer is checked the same way."""
+        streamed after a blank line, and that answer is checked the same way but for the quote (_second_look)."""
         passages = list(answer.passages)
         first = answer
         try:
