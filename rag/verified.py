@@ -12,7 +12,7 @@ import re
 from typing import Callable, Mapping
 
 from rag import prompts
-from rag.asked import LABEL, asked_facts, asked_kind, gives, labels, other_label, same_word
+from rag.asked import COUNTRY, LABEL, NAME, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
 from rag.claim_words import short_stem
 from rag.errors import GenerationError
@@ -118,6 +118,9 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
     asks for no kind, every content word the draft adds). None when they differ or the draft adds nothing, and
     for a why- or how-question that asks for no kind: its answer is a reason or a manner, which shared words do not
     vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words to others)."""
+    # a country is a name: the quote must hold every name the draft adds, not only its countries ("Russia claims
+    # it's ready for talks: the two key demands Putin wants" is not confirmed by a quote naming Russia)
+    facts = NAME if kind == COUNTRY else kind
     if kind is None:
         if _REASON.search(question):
             return None
@@ -128,16 +131,16 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
     else:
         context = " ".join(p.text for p in refused.passages)
         outlets = {p.source for p in refused.passages}
-        added = asked_facts(kind, question, draft, context, outlets)
+        added = asked_facts(facts, question, draft, context, outlets)
 
         def holds(quote: str) -> bool:
-            given = asked_facts(kind, "", quote, context, outlets)
+            given = asked_facts(facts, "", quote, context, outlets)
             return all(any(same_word(fact, g) for g in given) for fact in added)
     found = quoted() if added else None
     if found is None or not holds(CITATION_MARK.sub("", found[0])):
         return None
     text, citations = found
-    what = f"the {kind}: {', '.join(sorted(added))}" if kind else "every word it adds to the question"
+    what = f"the {facts}: {', '.join(sorted(added))}" if kind else "every word it adds to the question"
     return dataclasses.replace(refused, text=text, citations=citations, refused=False, repairs=refused.repairs + (
         f"answered with the quoted sentences instead: they give the model's answer too ({what})",))
 
