@@ -247,13 +247,14 @@ class Assistant:
         blank line, checked, its repairs after the first's. The second draft stands on its own checks: a quote that
         gives the country or number its unsupported sentence names does not confirm what the first reading missed."""
         looking = time.perf_counter()
+        passages = list(first.passages)
         yield "\n\n"
         try:
-            draft = yield from self._draft(first, query, list(first.passages), wider)
+            draft = yield from self._draft(first, query, passages, wider)
         except GenerationError as exc:
             return _replace(withheld, warnings=withheld.warnings + (
                 f"the LLM failed on a second look at the passages ({exc}); the answer stays withheld",))
-        second = self._verified(first, query, ranked, list(first.passages), draft, wider, quoted=False)
+        second = self._verified(first, query, ranked, passages, draft, wider, quoted=False)
         answer = _replace(second, repairs=withheld.repairs + (
             f"read {self.settings.second_look_words} passage words instead of {self.settings.prompt_words} and "
             "answered again",) + second.repairs, removed=withheld.removed + second.removed)
