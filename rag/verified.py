@@ -132,6 +132,8 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
         context = " ".join(p.text for p in refused.passages)
         outlets = {p.source for p in refused.passages}
         added = asked_facts(facts, question, draft, context, outlets)
+        if kind == COUNTRY and not asked_facts(COUNTRY, question, draft, context, outlets):
+            return None  # "NATO and Europe have left his country alone" names no country: nothing to confirm
 
         def holds(quote: str) -> bool:
             given = asked_facts(facts, "", quote, context, outlets)

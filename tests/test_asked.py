@@ -256,6 +256,21 @@ def test_for_a_question_that_asks_for_no_kind_the_quote_confirms_a_draft_only_wh
     assert added.refused and added.repairs[-1].startswith("withheld an answer no passage supports")
 
 
+def test_a_which_country_draft_that_names_no_country_is_not_confirmed_by_a_quote_that_names_its_other_names():
+    # the seed near-miss m12: "NATO and Europe have left his country alone" names NATO, and a quote naming NATO
+    # does not make it an answer to which country
+    question = "Which country did Putin make demands of this week?"
+    quote = (f"{DEMAND} [1]", ())
+    nato = verified(_demand_answer(question), "Putin demanded that NATO ambitions be given up. [1]", n_shown=1,
+                    quoted=lambda: quote)
+    assert nato.refused and nato.repairs == (
+        "withheld “Putin demanded that NATO ambitions be given up. [1]”: the question asks for a country and the "
+        "checked answer gives none",)
+    ukraine = verified(_demand_answer(question), "Putin demanded that Ukraine give up its NATO ambitions. [1]",
+                       n_shown=1, quoted=lambda: quote)
+    assert not ukraine.refused and ukraine.text == f"{DEMAND} [1]"
+
+
 def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the_question():
     def never():
         raise AssertionError("the quote was read")
