@@ -279,7 +279,8 @@ class Assistant:
         draft is answered by the quoting answerer's sentences when they give the same answer."""
         checking = time.perf_counter()
         share = self.settings.model_question_share
-        quote = (lambda: self.answerer.answer_from(query, ranked, passages)) if quoted else (lambda: None)
+        quote = (lambda holds: self.answerer.answer_from(query, ranked, passages, holds)) if quoted else (
+            lambda holds: None)
         answer = verified(answer, draft, max((i for i, _ in shown), default=-1) + 1, quoted=quote,
                           share=share, scores={s.text: score for score, s in ranked} if share else {},
                           held_share=self.answerer.meaning_share)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.asked import asked_kind, gives, same_word
@@ -86,13 +87,16 @@ class ExtractiveAnswerer:
         return cite_quote(sentence.passage_index + 1, passages[sentence.passage_index], sentence.text)
 
     def answer_from(
-        self, question: str, ranked: list[tuple[float, Sentence]], passages: list[Passage]
+        self, question: str, ranked: list[tuple[float, Sentence]], passages: list[Passage],
+        holds: Callable[[str], bool] | None = None,
     ) -> tuple[str, tuple[Citation, ...]] | None:
-        """answer() from sentences rank() has already scored. A question in the articles ("When was Griner
-        arrested?", an explainer's heading) is never quoted as an answer, nor a sentence that says nothing the
-        question did not (a quiz question that opens with the article's first sentence)."""
+        """answer() from sentences rank() has already scored, of those that `holds` (all when None): the model's
+        answer, when a sentence proves it. A question in the articles ("When was Griner arrested?", an explainer's
+        heading) is never quoted as an answer, nor a sentence that says nothing the question did not (a quiz
+        question that opens with the article's first sentence)."""
         asked = content_words(question)
-        ranked = [(score, s) for score, s in ranked if not is_question(s.text) and not restates(asked, s.text)]
+        ranked = [(score, s) for score, s in ranked if not is_question(s.text) and not restates(asked, s.text)
+                  and (holds is None or holds(s.text))]
         if not ranked or ranked[0][0] < self.min_sentence_score:
             return None
         best_score = ranked[0][0]

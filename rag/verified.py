@@ -1,8 +1,8 @@
 """Draft -> verified answer: the model's draft keeps only the sentences its citations support, and is withheld
 when none remain or when what remains does not give the kind of fact the question asks for. A withheld draft
-still counts as a reading of the passages: when the quoting answerer's sentences give the same answer (the same
-name, number or date; for a question that asks for none, every word the draft adds to the question), they are
-the answer, so the model picks the answer and a verbatim quote proves it. Among many articles (RAG_MODEL_JUDGE) a
+still counts as a reading of the passages: when passage sentences give the same answer (the same name, number
+or date; for a question that asks for none, every word the draft adds to the question), the best of them, held to
+the quoting answerer's checks, are the answer, so the model picks the answer and a verbatim quote proves it. Among many articles (RAG_MODEL_JUDGE) a
 checked answer is then read by the model itself, asked only whether its quotes say the answer (judged)."""
 
 from __future__ import annotations
@@ -25,23 +25,25 @@ from rag.types import Answer, Citation, Passage
 _REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b",
                      re.IGNORECASE)
 
-Quoted = Callable[[], "tuple[str, tuple[Citation, ...]] | None"]
+# The quoting answerer's (text, citations) from the sentences that pass a test (the draft's facts in them; None:
+# all), or None.
+Quoted = Callable[[Callable[[str], bool] | None], "tuple[str, tuple[Citation, ...]] | None"]
 # How a draft withheld for lacking the asked kind of fact is told: a second look reads more passage words.
 GIVES_NONE = "and the checked answer gives none"
 # Tokens the model may write when asked yes or no: "No." is two.
 JUDGE_TOKENS = 2
 
 
-def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda: None, share: float = 0.0,
+def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda holds: None, share: float = 0.0,
              scores: Mapping[str, float] = {}, held_share: Callable[[str, list[str]], float] = question_share) -> Answer:
     """`answer` (a refusal carrying the passages) with the model's checked draft in it; a refusal, or an answer
     no passage supports, leaves it refused and says in `repairs` what was withheld. `quoted` gives the quoting
-    answerer's (text, citations) for the same passages, read only when the draft is withheld: when it gives the
-    draft's answer, it is the answer. With `share` (RAG_MODEL_QUESTION_SHARE), a checked answer is withheld too
-    when its quotes hold less than that share of the question's words (`held_share`: the same words, or
-    ExtractiveAnswerer.meaning_share, words of like meaning too) and none scores SHARE_EXCUSED_AT in `scores`
-    (passage sentence -> ExtractiveAnswerer score): true sentences of another event, the question's premise taken
-    from the question, not the articles."""
+    answerer's (text, citations) for the same passages from the sentences that hold the draft's answer, read only
+    when the draft is withheld: when there is one, it is the answer. With `share` (RAG_MODEL_QUESTION_SHARE), a
+    checked answer is withheld too when its quotes hold less than that share of the question's words (`held_share`:
+    the same words, or ExtractiveAnswerer.meaning_share, words of like meaning too) and none scores
+    SHARE_EXCUSED_AT in `scores` (passage sentence -> ExtractiveAnswerer score): true sentences of another event,
+    the question's premise taken from the question, not the articles."""
     sentences = [s for _, s in split_sentences(draft.strip())]
     if not sentences or prompts.is_refusal(sentences[0]):
         return answer
@@ -113,9 +115,11 @@ def judged(answer: Answer, generator: Generator) -> Answer:
 
 
 def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quoted: Quoted) -> Answer | None:
-    """The quoting answerer's answer in place of a withheld draft, when both give the same answer: the quote
-    holds every name, number or date of the asked kind that the draft adds to the question (for a question that
-    asks for no kind, every content word the draft adds). None when they differ or the draft adds nothing, and
+    """The quoting answerer's answer in place of a withheld draft, when it gives the draft's answer: it holds every
+    name, number or date of the asked kind that the draft adds to the question (for a question that asks for no
+    kind, every content word the draft adds), or else it is quoted from the sentences that each hold them, best
+    first, held to the quoting answerer's own checks (the question's share, the asked kind). None when no quote
+    does or the draft adds nothing, and
     for a why- or how-question that asks for no kind: its answer is a reason or a manner, which shared words do not
     vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words to others)."""
     # a country is a name: the quote must hold every name the draft adds, not only its countries ("Russia claims
@@ -138,7 +142,11 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
         def holds(quote: str) -> bool:
             given = asked_facts(facts, "", quote, context, outlets)
             return all(any(same_word(fact, g) for g in given) for fact in added)
-    found = quoted() if added else None
+    if not added:
+        return None
+    found = quoted(None)  # the quoting answer as it is: its sentences may hold the draft's answer between them
+    if found is None or not holds(CITATION_MARK.sub("", found[0])):
+        found = quoted(holds)  # else the best sentences that hold it, each
     if found is None or not holds(CITATION_MARK.sub("", found[0])):
         return None
     text, citations = found

@@ -246,13 +246,13 @@ def test_for_a_question_that_asks_for_no_kind_the_quote_confirms_a_draft_only_wh
     question = "What did Putin demand of Ukraine this week?"
     quote = (f"{DEMAND} [1]", ())
     confirmed = verified(_demand_answer(question), "Putin demanded this week that Ukraine give up its NATO "
-                         "ambitions. [1]", n_shown=1, quoted=lambda: quote)
+                         "ambitions. [1]", n_shown=1, quoted=lambda holds: quote)
     assert not confirmed.refused and confirmed.text == f"{DEMAND} [1]"
     assert confirmed.repairs[-1] == ("answered with the quoted sentences instead: they give the model's answer too "
                                      "(every word it adds to the question)")
     # 2021 is the model's own: the quote does not hold it, so the draft stays withheld
     added = verified(_demand_answer(question), "Putin demanded in 2021 that Ukraine give up its NATO ambitions. [1]",
-                     n_shown=1, quoted=lambda: quote)
+                     n_shown=1, quoted=lambda holds: quote)
     assert added.refused and added.repairs[-1].startswith("withheld an answer no passage supports")
 
 
@@ -262,17 +262,17 @@ def test_a_which_country_draft_that_names_no_country_is_not_confirmed_by_a_quote
     question = "Which country did Putin make demands of this week?"
     quote = (f"{DEMAND} [1]", ())
     nato = verified(_demand_answer(question), "Putin demanded that NATO ambitions be given up. [1]", n_shown=1,
-                    quoted=lambda: quote)
+                    quoted=lambda holds: quote)
     assert nato.refused and nato.repairs == (
         "withheld “Putin demanded that NATO ambitions be given up. [1]”: the question asks for a country and the "
         "checked answer gives none",)
     ukraine = verified(_demand_answer(question), "Putin demanded that Ukraine give up its NATO ambitions. [1]",
-                       n_shown=1, quoted=lambda: quote)
+                       n_shown=1, quoted=lambda holds: quote)
     assert not ukraine.refused and ukraine.text == f"{DEMAND} [1]"
 
 
 def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the_question():
-    def never():
+    def never(holds):
         raise AssertionError("the quote was read")
 
     passed = verified(_demand_answer("What did Putin demand of Ukraine?"), f"{DEMAND} [1]", n_shown=1, quoted=never)
@@ -289,7 +289,7 @@ def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the
 def test_a_draft_that_only_quotes_the_question_back_is_withheld():
     # a quiz question may open with the article's first sentence; quoting it back answers nothing
     question = f"{DEMAND} What did the Kremlin want in return?"
-    echoed = verified(_demand_answer(question), f"{DEMAND} [1]", n_shown=1, quoted=lambda: (f"{DEMAND} [1]", ()))
+    echoed = verified(_demand_answer(question), f"{DEMAND} [1]", n_shown=1, quoted=lambda holds: (f"{DEMAND} [1]", ()))
     assert echoed.refused and echoed.text == REFUSAL
     assert echoed.repairs[-1] == f"withheld “{DEMAND} [1]”: it says nothing the question did not"
     # a word the question did not hold is an answer
@@ -314,3 +314,17 @@ def test_with_a_question_share_a_checked_answer_whose_quote_holds_little_of_the_
     assert not excused.refused and excused.text == draft
     held = verified(_demand_answer("What did Putin demand of Ukraine?"), draft, n_shown=1, share=0.35)
     assert not held.refused and held.text == draft
+
+
+def test_the_quote_that_proves_a_withheld_draft_is_sought_among_the_sentences_that_hold_its_answer(seeded):
+    # the best sentence (Ukraine's toll of 137) holds one of the question's four words and is not quoted; the
+    # Kremlin's "hundreds of casualties already reported" holds three, and proves a draft that says "hundreds"
+    question = "How many casualties have been reported in Ukraine so far?"
+    passages = list(seeded.search(question, k=4))
+    ranked = seeded.answerer.rank(question, seeded.embedder.embed([question])[0], passages)
+    assert "137 people" in ranked[0][1].text and seeded.answerer.answer_from(question, ranked, passages) is None
+    text, (citation,) = seeded.answerer.answer_from(question, ranked, passages, lambda s: "hundreds" in s)
+    assert citation.quote.endswith("with hundreds of casualties already reported.") and text.endswith(
+        f"[{citation.n}]")
+    assert seeded.answerer.answer_from(question, ranked, passages, lambda s: "thousands" in s) is None
+
