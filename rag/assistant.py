@@ -18,6 +18,7 @@ from rag.followup import History, standalone
 from rag.generate import Generator
 from rag.ingest import sync
 from rag.news import news_checks, period_of
+from rag.period import Period
 from rag.prompts import REFUSAL
 from rag.retrieve import ARTICLE_FIELD, Retriever
 from rag.settings import Settings
@@ -191,7 +192,7 @@ class Assistant:
         elif self.generator is None:
             answer = self._extract(answer, query, ranked, passages, ranking)
         else:
-            answer = yield from self._generate(answer, query, ranked, shown, ranking)
+            answer = yield from self._generate(answer, query, ranked, shown, ranking, period)
             judge = not answer.refused and self.settings.model_judge and field >= ARTICLE_FIELD
         checked = news_checks(self, answer, query, vector, ranked, period)
         answer = self._judged(answer, checked, query, vector, ranked, period) if judge else checked
@@ -219,7 +220,8 @@ class Assistant:
         text, citations = result
         return _replace(answer, text=text, citations=citations, refused=False)
 
-    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float):
+    def _generate(self, answer: Answer, query: str, ranked, shown: list[tuple[int, str]], started: float,
+                  period: Period):
         """The model's answer from the excerpts `shown` of answer.passages, streamed, then checked; `ranked` (the
         passages' sentences, ExtractiveAnswerer.rank) is what a quote is taken from when the model fails, or when
         its draft is withheld and the quote gives the same answer. A draft withheld for lacking the fact of the kind
@@ -235,14 +237,15 @@ class Assistant:
             warning = f"the LLM failed ({exc}); this answer quotes the passages instead"
             return _replace(fallback, warnings=answer.warnings + (warning,))
         answer.timings["generate_ms"] = _ms(time.perf_counter() - started)
-        answer = self._verified(answer, query, ranked, passages, draft, shown)
+        answer = self._verified(answer, query, ranked, passages, draft, shown, period)
         if lacks_asked_fact(answer) and self.settings.second_look_words > self.settings.prompt_words:
             wider = excerpts(ranked, passages, self.settings.second_look_words)
             if wider != shown:
-                answer = yield from self._second_look(first, answer, query, ranked, wider)
+                answer = yield from self._second_look(first, answer, query, ranked, wider, period)
         return answer
 
-    def _second_look(self, first: Answer, withheld: Answer, query: str, ranked, wider: list[tuple[int, str]]):
+    def _second_look(self, first: Answer, withheld: Answer, query: str, ranked, wider: list[tuple[int, str]],
+                     period: Period):
         """The model's answer from the `wider` excerpts, after its `withheld` draft from fewer: streamed after a
         blank line, checked, its repairs after the first's. The second draft stands on its own checks: a quote that
         gives the country or number its unsupported sentence names does not confirm what the first reading missed."""
@@ -254,7 +257,7 @@ class Assistant:
         except GenerationError as exc:
             return _replace(withheld, warnings=withheld.warnings + (
                 f"the LLM failed on a second look at the passages ({exc}); the answer stays withheld",))
-        second = self._verified(first, query, ranked, passages, draft, wider, quoted=False)
+        second = self._verified(first, query, ranked, passages, draft, wider, period, quoted=False)
         answer = _replace(second, repairs=withheld.repairs + (
             f"read {self.settings.second_look_words} passage words instead of {self.settings.prompt_words} and "
             "answered again",) + second.repairs, removed=withheld.removed + second.removed)
@@ -274,16 +277,17 @@ class Assistant:
         return "".join(pieces)
 
     def _verified(self, answer: Answer, query: str, ranked, passages: list[Passage], draft: str,
-                  shown: list[tuple[int, str]], quoted: bool = True) -> Answer:
+                  shown: list[tuple[int, str]], period: Period, quoted: bool = True) -> Answer:
         """rag.verified.verified() on the model's `draft`, read from the excerpts `shown`; with `quoted`, a withheld
-        draft is answered by the quoting answerer's sentences when they give the same answer."""
+        draft is answered by the quoting answerer's sentences when they give the same answer. The `period` the
+        question names and the search kept to ("this week", asked as of a day) is the articles' to vouch for."""
         checking = time.perf_counter()
         share = self.settings.model_question_share
         quote = (lambda holds: self.answerer.answer_from(query, ranked, passages, holds)) if quoted else (
             lambda holds: None)
         answer = verified(answer, draft, max((i for i, _ in shown), default=-1) + 1, quoted=quote,
                           share=share, scores={s.text: score for score, s in ranked} if share else {},
-                          held_share=self.answerer.meaning_share)
+                          held_share=self.answerer.meaning_share, period=period.words if period else "")
         answer.timings["verify_ms"] = answer.timings.get("verify_ms", 0.0) + _ms(time.perf_counter() - checking)
         return answer
 

@@ -28,6 +28,8 @@ _REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|h
 # The quoting answerer's (text, citations) from the sentences that pass a test (the draft's facts in them; None:
 # all), or None.
 Quoted = Callable[[Callable[[str], bool] | None], "tuple[str, tuple[Citation, ...]] | None"]
+# A period named from the day asked, which the search keeps to (rag.period): "this week", "the past month".
+_PERIOD_NAMED = re.compile(r"(?:this|last|past|previous)\s+(?:week|month|year)", re.IGNORECASE)
 # How a draft withheld for lacking the asked kind of fact is told: a second look reads more passage words.
 GIVES_NONE = "and the checked answer gives none"
 # Tokens the model may write when asked yes or no: "No." is two.
@@ -35,7 +37,8 @@ JUDGE_TOKENS = 2
 
 
 def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda holds: None, share: float = 0.0,
-             scores: Mapping[str, float] = {}, held_share: Callable[[str, list[str]], float] = question_share) -> Answer:
+             scores: Mapping[str, float] = {}, held_share: Callable[[str, list[str]], float] = question_share,
+             period: str = "") -> Answer:
     """`answer` (a refusal carrying the passages) with the model's checked draft in it; a refusal, or an answer
     no passage supports, leaves it refused and says in `repairs` what was withheld. `quoted` gives the quoting
     answerer's (text, citations) for the same passages from the sentences that hold the draft's answer, read only
@@ -43,11 +46,19 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
     checked answer is withheld too when its quotes hold less than that share of the question's words (`held_share`:
     the same words, or ExtractiveAnswerer.meaning_share, words of like meaning too) and none scores
     SHARE_EXCUSED_AT in `scores` (passage sentence -> ExtractiveAnswerer score): true sentences of another event,
-    the question's premise taken from the question, not the articles."""
+    the question's premise taken from the question, not the articles. `period` is the week, month or year the
+    question names ("this week") when only articles published in it were searched: the draft's own "this week" is
+    the question's, vouched for by the articles' dates, not a claim a quote must repeat; it is left out."""
     sentences = [s for _, s in split_sentences(draft.strip())]
     if not sentences or prompts.is_refusal(sentences[0]):
         return answer
     kept = " ".join(s for s in sentences if not prompts.is_refusal(s))
+    left_out: tuple[str, ...] = ()
+    if _PERIOD_NAMED.fullmatch(period):
+        shorter = _without(kept, period)
+        if shorter != kept and content_words(CITATION_MARK.sub("", shorter)):
+            kept, left_out = shorter, (f"left out “{period}”: the question's own period, which the articles searched "
+                                       "were published in",)
     asked = answer.query or answer.question
     kind = asked_kind(asked)
 
@@ -56,6 +67,7 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
         return _confirmed(refused, kind, asked, CITATION_MARK.sub("", kept), quoted) or refused
 
     checked = verify(kept, answer.passages[:n_shown])
+    checked = dataclasses.replace(checked, repairs=left_out + checked.repairs)
     if checked.supported == 0:
         return withheld(checked, f"withheld an answer no passage supports: “{draft.strip()}”")
     context = " ".join(p.text for p in answer.passages[:n_shown]) if kind is not None else ""
@@ -84,6 +96,18 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
                                  f"(RAG_MODEL_QUESTION_SHARE asks for {share:.0%}), so they may tell of another event")
     return dataclasses.replace(answer, text=checked.text, citations=checked.citations, refused=False,
                                repairs=checked.repairs, removed=checked.removed)
+
+
+def _without(text: str, period: str) -> str:
+    """`text` without the phrase `period` ("this week", "earlier this week"), each sentence still opening with a
+    capital: "Earlier this week, Blink-182 announced …" -> "Blink-182 announced …"."""
+    phrase = re.compile(r"(?:,\s*)?\b(?:earlier\s+|later\s+)?" + re.escape(period) + r"\b(?:\s*,)?", re.IGNORECASE)
+    out = []
+    for _, sentence in split_sentences(text):
+        shorter = re.sub(r"\s+([.!?,;:\[])", r" \1", phrase.sub(" ", sentence))
+        shorter = re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s{2,}", " ", shorter)).strip()
+        out.append(shorter[:1].upper() + shorter[1:])
+    return " ".join(out)
 
 
 def lacks_asked_fact(answer: Answer) -> bool:

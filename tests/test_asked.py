@@ -328,3 +328,20 @@ def test_the_quote_that_proves_a_withheld_draft_is_sought_among_the_sentences_th
         f"[{citation.n}]")
     assert seeded.answerer.answer_from(question, ranked, passages, lambda s: "thousands" in s) is None
 
+
+def test_the_period_the_search_kept_to_is_the_articles_to_vouch_for_not_a_claim_a_quote_must_repeat():
+    resigned = "Sudan's Prime Minister Abdalla Hamdok resigned on Sunday amid mass protests."
+    passage = Passage("s#h#0", "s", "Sudan's prime minister resigns", "2022-01-03", "", "", "", resigned, 0,
+                      len(resigned), 0.6)
+    question = "Which country's prime minister resigned this week amid protests?"
+    asked = Answer(question, REFUSAL, (), True, (passage,), query=question)
+    draft = "The prime minister of Sudan resigned this week. [1]"
+    kept = verified(asked, draft, n_shown=1, period="this week")
+    assert not kept.refused and kept.text == "The prime minister of Sudan resigned. [1]"
+    assert kept.citations[0].quote == resigned
+    assert kept.repairs[0] == ("left out “this week”: the question's own period, which the articles searched were "
+                               "published in")
+    # asked with no day, "this week" is no period the search kept to: the quote must say it, and does not
+    assert verified(asked, draft, n_shown=1).refused
+    # only a week, month or year named from the day asked; "recently" is not read as a date by the claim check
+    assert verified(asked, draft, n_shown=1, period="recently").refused
