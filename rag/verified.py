@@ -2,8 +2,9 @@
 when none remain or when what remains does not give the kind of fact the question asks for. A withheld draft
 still counts as a reading of the passages: when passage sentences give the same answer (the same name, number
 or date; for a question that asks for none, every word the draft adds to the question), the best of them, held to
-the quoting answerer's checks, are the answer, so the model picks the answer and a verbatim quote proves it. Among many articles (RAG_MODEL_JUDGE) a
-checked answer is then read by the model itself, asked only whether its quotes say the answer (judged)."""
+the quoting answerer's checks, are the answer, so the model picks the answer and a verbatim quote proves it.
+Among many articles (RAG_MODEL_JUDGE) a checked answer is then read by the model itself, asked only whether its
+quotes say the answer (judged)."""
 
 from __future__ import annotations
 
@@ -57,8 +58,8 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
     if _PERIOD_NAMED.fullmatch(period):
         shorter = _without(kept, period)
         if shorter != kept and content_words(CITATION_MARK.sub("", shorter)):
-            kept, left_out = shorter, (f"left out “{period}”: the question's own period, which the articles searched "
-                                       "were published in",)
+            kept, left_out = shorter, (f"left out “{period}”: the question's own period, which the articles "
+                                       "searched were published in",)
     asked = answer.query or answer.question
     kind = asked_kind(asked)
 
@@ -143,9 +144,9 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
     name, number or date of the asked kind that the draft adds to the question (for a question that asks for no
     kind, every content word the draft adds), or else it is quoted from the sentences that each hold them, best
     first, held to the quoting answerer's own checks (the question's share, the asked kind). None when no quote
-    does or the draft adds nothing, and
-    for a why- or how-question that asks for no kind: its answer is a reason or a manner, which shared words do not
-    vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words to others)."""
+    does or the draft adds nothing, and for a why- or how-question that asks for no kind: its answer is a reason or
+    a manner, which shared words do not vouch for ("Why did Zelensky tell Interfax …?" is not answered by his words
+    to others)."""
     # a country is a name: the quote must hold every name the draft adds, not only its countries ("Russia claims
     # it's ready for talks: the two key demands Putin wants" is not confirmed by a quote naming Russia)
     facts = NAME if kind == COUNTRY else kind

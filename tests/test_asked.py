@@ -289,7 +289,8 @@ def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the
 def test_a_draft_that_only_quotes_the_question_back_is_withheld():
     # a quiz question may open with the article's first sentence; quoting it back answers nothing
     question = f"{DEMAND} What did the Kremlin want in return?"
-    echoed = verified(_demand_answer(question), f"{DEMAND} [1]", n_shown=1, quoted=lambda holds: (f"{DEMAND} [1]", ()))
+    echoed = verified(_demand_answer(question), f"{DEMAND} [1]", n_shown=1,
+                      quoted=lambda holds: (f"{DEMAND} [1]", ()))
     assert echoed.refused and echoed.text == REFUSAL
     assert echoed.repairs[-1] == f"withheld “{DEMAND} [1]”: it says nothing the question did not"
     # a word the question did not hold is an answer
