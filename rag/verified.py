@@ -16,10 +16,11 @@ from rag import prompts
 from rag.asked import COUNTRY, LABEL, NAME, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
 from rag.claim_words import short_stem
+from rag.countries import countries_in
 from rag.errors import GenerationError
 from rag.extractive import SHARE_EXCUSED_AT, question_share, restates
 from rag.generate import Generator, generate
-from rag.text import content_words, split_sentences
+from rag.text import content_words, split_sentences, words
 from rag.types import Answer, Citation, Passage
 
 # A question that asks for a reason or a manner ("Why did …", "How did …"; not "How old …", a quantity).
@@ -161,12 +162,15 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
         context = " ".join(p.text for p in refused.passages)
         outlets = {p.source for p in refused.passages}
         added = asked_facts(facts, question, draft, context, outlets)
-        if kind == COUNTRY and not asked_facts(COUNTRY, question, draft, context, outlets):
-            return None  # "NATO and Europe have left his country alone" names no country: nothing to confirm
+        # a draft that names no country is confirmed only by a quote that places one of its names in a country
+        # ("Minsk." by "the Belarusian capital, Minsk"), not by any country the quote names ("NATO and Europe have
+        # left his country alone …" by a sentence on "citizens of Ukraine")
+        placed = kind == COUNTRY and not asked_facts(COUNTRY, question, draft, context, outlets)
 
         def holds(quote: str) -> bool:
             given = asked_facts(facts, "", quote, context, outlets)
-            return all(any(same_word(fact, g) for g in given) for fact in added)
+            return all(any(same_word(fact, g) for g in given) for fact in added) and (
+                not placed or _places(quote, added, question))
     if not added:
         return None
     found = quoted(None)  # the quoting answer as it is: its sentences may hold the draft's answer between them
@@ -178,6 +182,21 @@ def _confirmed(refused: Answer, kind: str | None, question: str, draft: str, quo
     what = f"the {facts}: {', '.join(sorted(added))}" if kind else "every word it adds to the question"
     return dataclasses.replace(refused, text=text, citations=citations, refused=False, repairs=refused.repairs + (
         f"answered with the quoted sentences instead: they give the model's answer too ({what})",))
+
+
+def _places(quote: str, names: set[str], question: str) -> bool:
+    """Whether a sentence of `quote` names a country the question does not within three words of one of `names`
+    (lowered)."""
+    asked = countries_in(question)
+    for _, sentence in split_sentences(quote):
+        tokens = words(sentence)
+        lowered = [t.lower() for t in tokens]
+        for name in names:
+            first, length = name.split()[0], len(name.split())
+            if any(token == first and countries_in(" ".join(tokens[max(i - 3, 0):i + length + 3])) - asked
+                   for i, token in enumerate(lowered)):
+                return True
+    return False
 
 
 def _stems(text: str) -> set[str]:

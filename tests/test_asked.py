@@ -269,6 +269,17 @@ def test_a_which_country_draft_that_names_no_country_is_not_confirmed_by_a_quote
     ukraine = verified(_demand_answer(question), "Putin demanded that Ukraine give up its NATO ambitions. [1]",
                        n_shown=1, quoted=lambda holds: quote)
     assert not ukraine.refused and ukraine.text == f"{DEMAND} [1]"
+    # a name the quote places in a country answers it: "Minsk." by "the Belarusian capital, Minsk" (seed f03a)
+    minsk = "Peskov said Moscow was ready to send its ministers to the Belarusian capital, Minsk, for talks."
+    passage = Passage("m#h#0", "m", "Talks", "2022-02-25", "", "", "", minsk, 0, len(minsk), 0.6)
+    capital = "In which country's capital did Moscow propose holding talks?"
+    placed = verified(Answer(capital, REFUSAL, (), True, (passage,), query=capital), "Minsk. [1]", n_shown=1,
+                      quoted=lambda holds: (f"{minsk} [1]", ()) if holds is None or holds(minsk) else None)
+    assert not placed.refused and placed.text == f"{minsk} [1]"
+    # but not by a country the quote names elsewhere: the quote holds NATO, and Ukraine far from it
+    far = f"{DEMAND} Ukraine, Zelensky said, was left alone."
+    assert verified(_demand_answer(question), "Putin demanded that NATO ambitions be given up. [1]", n_shown=1,
+                    quoted=lambda holds: (f"{far} [1]", ())).refused
 
 
 def test_the_quote_is_not_taken_when_the_draft_passes_or_says_nothing_beyond_the_question():
