@@ -40,7 +40,7 @@ _BOUND = re.compile(r"\b(?P<word>since|after)\s+(?:the\s+)?" + _DAY + r"\b", re.
 # year" 31 and 366 days back. Read only when the question has an as-of day: asked of the real today, "this week"
 # over an archive would leave nothing to search (the search prefers its newest articles instead,
 # rag.retrieve.recent_anchor).
-_RELATIVE = re.compile(r"\b(?P<which>this|last|past|previous)\s+(?P<unit>week|month|year)\b", re.IGNORECASE)
+RELATIVE_PERIOD = re.compile(r"\b(?P<which>this|last|past|previous)\s+(?P<unit>week|month|year)\b", re.IGNORECASE)
 # "Recently", "recent", "lately": within the days after which the evidence of an answer counts as old (the
 # freshness warning's RAG_STALE_DAYS). Not "the most recent census" (the latest there is, however old) nor "in
 # recent months" or "years".
@@ -88,7 +88,7 @@ def question_period(question: str, today: dt.date, recent_days: int = 0) -> Peri
     `today` counts too: "What did X announce this week?" wants articles from the seven days up to it, "Who
     recently …?" from the `recent_days` up to it."""
     found = []  # (where in the question, first day, the words)
-    for match in _RELATIVE.finditer(question) if recent_days else ():
+    for match in RELATIVE_PERIOD.finditer(question) if recent_days else ():
         found.append((match.start(), _relative_start(match, today), match.group(0)))
     for match in _RECENT.finditer(question) if recent_days else ():
         found.append((match.start(), today - dt.timedelta(days=recent_days), match.group(0)))

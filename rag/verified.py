@@ -20,6 +20,7 @@ from rag.countries import countries_in
 from rag.errors import GenerationError
 from rag.extractive import SHARE_EXCUSED_AT, question_share, restates
 from rag.generate import Generator, generate
+from rag.period import RELATIVE_PERIOD
 from rag.text import content_words, split_sentences, words
 from rag.types import Answer, Citation, Passage
 
@@ -30,8 +31,6 @@ _REASON = re.compile(r"\bwhy\b|\bhow\s+(?:did|does|do|is|are|was|were|has|have|h
 # The quoting answerer's (text, citations) from the sentences that pass a test (the draft's facts in them; None:
 # all), or None.
 Quoted = Callable[[Callable[[str], bool] | None], "tuple[str, tuple[Citation, ...]] | None"]
-# A period named from the day asked, which the search keeps to (rag.period): "this week", "the past month".
-_PERIOD_NAMED = re.compile(r"(?:this|last|past|previous)\s+(?:week|month|year)", re.IGNORECASE)
 # How a draft withheld for lacking the asked kind of fact is told: a second look reads more passage words.
 GIVES_NONE = "and the checked answer gives none"
 # Tokens the model may write when asked yes or no: "No." is two.
@@ -56,7 +55,7 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
         return answer
     kept = " ".join(s for s in sentences if not prompts.is_refusal(s))
     left_out: tuple[str, ...] = ()
-    if _PERIOD_NAMED.fullmatch(period):
+    if RELATIVE_PERIOD.fullmatch(period):
         shorter = _without(kept, period)
         if shorter != kept and content_words(CITATION_MARK.sub("", shorter)):
             kept, left_out = shorter, (f"left out “{period}”: the question's own period, which the articles "
@@ -102,12 +101,14 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
 
 def _without(text: str, period: str) -> str:
     """`text` without the phrase `period` ("this week", "earlier this week"), each sentence still opening with a
-    capital: "Earlier this week, Blink-182 announced …" -> "Blink-182 announced …"."""
+    capital: "Earlier this week, Blink-182 announced …" -> "Blink-182 announced …"; `text` itself when it does not
+    hold the phrase."""
     phrase = re.compile(r"(?:,\s*)?\b(?:earlier\s+|later\s+)?" + re.escape(period) + r"\b(?:\s*,)?", re.IGNORECASE)
+    if not phrase.search(text):
+        return text
     out = []
     for _, sentence in split_sentences(text):
-        shorter = re.sub(r"\s+([.!?,;:\[])", r" \1", phrase.sub(" ", sentence))
-        shorter = re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s{2,}", " ", shorter)).strip()
+        shorter = re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s+", " ", phrase.sub(" ", sentence))).strip()
         out.append(shorter[:1].upper() + shorter[1:])
     return " ".join(out)
 

@@ -353,6 +353,9 @@ def test_the_period_the_search_kept_to_is_the_articles_to_vouch_for_not_a_claim_
     assert kept.citations[0].quote == resigned
     assert kept.repairs[0] == ("left out “this week”: the question's own period, which the articles searched were "
                                "published in")
+    # a draft that does not say the period has nothing left out
+    plain = verified(asked, "The prime minister of Sudan  resigned on Sunday. [1]", n_shown=1, period="this week")
+    assert not plain.refused and not any(r.startswith("left out") for r in plain.repairs)
     # asked with no day, "this week" is no period the search kept to: the quote must say it, and does not
     assert verified(asked, draft, n_shown=1).refused
     # only a week, month or year named from the day asked; "recently" is not read as a date by the claim check
