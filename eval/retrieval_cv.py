@@ -136,23 +136,42 @@ def label(setting: dict) -> str:
 def with_defaults(store: Path, questions: list, halves_: tuple[list, list], corpus: Path) -> None:
     """What a user gets with no setting changed: Assistant.search(question, k=50, as_of=its date), the chunks
     collapsed to articles in order of first appearance; and the same with no date. Beside the gold article's
-    rank: how often the first article holds the quiz's answer (several articles often tell the same story)."""
+    rank: how often the first article holds the quiz's answer (several articles often tell the same story); then
+    the questions whose first article as of their date is not gold, and what came first instead."""
     assistant = build_assistant(Settings.from_env(store=store), generator=None, seed_if_empty=False)
     texts = article_texts(corpus)
     print("\n## the defaults: Assistant.search(q, k=50[, as_of=date])")
     print("| asked | questions | Hits@1 | Hits@4 | Hits@10 | MRR@10 | quiz answer in the first article |")
     print("|---|---|---|---|---|---|---|")
+    missed = []
     for dated in (True, False):
         rankings = {}
         for q in questions:
             passages = assistant.search(q.question, k=50, as_of=q.date if dated else None)
             rankings[q.id] = list(dict.fromkeys(p.doc_id for p in passages))
+            if dated and passages and passages[0].doc_id not in q.gold_doc_ids:
+                missed.append((q, passages[0], rankings[q.id]))
         for name, subset in (("all", questions), ("half A", halves_[0]), ("half B", halves_[1])):
             m = score(rankings, subset)
             answered = sum(bool(rankings[q.id]) and any(key_found(k, texts.get(rankings[q.id][0], ""))
                                                         for k in q.reference) for q in subset) / len(subset)
             print(f"| {'as of its date' if dated else 'no date'} | {name} ({len(subset)}) | {m['hits@1']:.3f} | "
                   f"{m['hits@4']:.3f} | {m['hits@10']:.3f} | {m['mrr@10']:.3f} | {answered:.3f} |")
+    _misses(missed, texts)
+
+
+def _misses(missed: list, texts: dict[str, str]) -> None:
+    """The questions whose first article, as of their date, is not gold: what came first instead."""
+    holds = [any(key_found(k, texts.get(first.doc_id, "")) for k in q.reference) for q, first, _ in missed]
+    outside = sum(not set(q.gold_doc_ids) & set(ranking[:DEPTH]) for q, _, ranking in missed)
+    outlets: dict[str, int] = {}
+    for _, first, _ in missed:
+        outlets[first.source] = outlets.get(first.source, 0) + 1
+    print(f"\nas of the date, {len(missed)} questions have another article first: from "
+          + ", ".join(f"{source} {n}" for source, n in sorted(outlets.items(), key=lambda kv: -kv[1]))
+          + f"; {sum(holds)} of them hold the quiz's answer; {outside} have no gold article in the first {DEPTH}")
+    for (q, first, _), held in zip(missed, holds):
+        print(f"  {q.id}: {first.source}, {first.date}, “{first.title}”{' (holds the answer)' if held else ''}")
 
 
 def article_texts(corpus: Path) -> dict[str, str]:
