@@ -179,7 +179,10 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
     SIDE_MARGIN of the best sentence), oldest first; () when the question asks no figure or the articles agree.
     A side comes from an article about the question's story: its sentence or title names what the question
     names ("Buffalo" in "… the Tops supermarket in Buffalo"), and the sentence names no year the question does
-    not. Only sentences giving one figure are sides ("rose from 12 to 15" tells of an update)."""
+    not. Only sentences giving one figure are sides ("rose from 12 to 15" tells of an update). When the answer's
+    own quotes give figures or days, one of them must be a side: other articles' days a day apart ("the attempt
+    scrubbed on Monday", "… on Tuesday") are no sides of an answer that gives others ("September 23 or
+    September 27" for the next attempt)."""
     kind = asked_kind(question)
     if kind not in (COUNT, DATE) or not ranked:
         return ()
@@ -194,11 +197,14 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
         if citation is not None and (citation.doc_id, citation.start) not in by_quote:
             candidates.append((citation, citation))
     given: set[str] = set()
+    answered: set[str] = set()  # what the answer's own quotes give
     sides: dict[str, Citation] = {}
-    for citation, _ in candidates:
+    for n, (citation, _) in enumerate(candidates):
         found = figures(question, citation.quote) if kind == COUNT else days(question, citation)
         if not found or not _same_story(citation, names, question, found):
             continue
+        if n < len(citations):
+            answered |= found
         value = next(iter(found))
         if len(found) == 1 and not found <= given and len(sides) < MAX_SIDES and (
                 kind == COUNT or not sides or _days_apart(value, next(iter(sides))) <= DAY_SIDE_DAYS):
@@ -207,8 +213,8 @@ def disagreement(question: str, citations: tuple[Citation, ...], ranked: list[tu
     if sides:  # one event is reported within months: a figure from years before is another event's
         anchor = max((c.date for c in citations if c.date), default="") or next(iter(sides.values())).date
         sides = {value: c for value, c in sides.items() if _days_apart(c.date, anchor) <= SIDE_DAYS}
-    if len(sides) < 2 or len({c.doc_id for c in sides.values()}) < 2:
-        return ()
+    if len(sides) < 2 or len({c.doc_id for c in sides.values()}) < 2 or (answered and not answered & set(sides)):
+        return ()  # sides that leave out what the answer gives differ from each other, not from the answer
     ordered = sorted(sides.items(), key=lambda side: (side[1].date or "9999", side[1].source))
     if kind == COUNT:
         return tuple(Differing(value, citation) for value, citation in ordered)

@@ -6,10 +6,14 @@ import datetime as dt
 import pytest
 
 from conftest import write_articles
+from rag.cite import cite_quote
+from rag.disagree import disagreement
+from rag.extractive import Sentence
 from rag.factory import build_assistant
 from rag.period import freshness_warning, question_period
 from rag.settings import Settings
 from rag.timeline import asks_timeline, subject
+from rag.types import Passage
 
 BRIDGE = [
     {"doc_id": "collapse", "title": "Harbor Bridge collapses in Portmill during the morning rush",
@@ -106,6 +110,23 @@ def test_articles_that_give_different_days_are_both_cited_each_day_read_against_
 def test_one_article_s_day_is_no_disagreement(news):
     answer = news.ask(BURST, as_of="2022-05-08")  # the report is not out yet
     assert not answer.refused and "Thursday" in answer.text and answer.disagreement == ()
+
+
+def test_days_other_articles_give_are_no_disagreement_with_an_answer_that_gives_neither():
+    # the answer names the next launch's two possible days; older articles tell of two earlier attempts, a day
+    # apart: sides of each other, not of the answer, which the reader would take them to contradict
+    texts = [("plan", "2022-09-08", "NASA has two new dates in mind, September 23 or September 27, for the next "
+                                    "attempt to launch its new moon rocket."),
+             ("scrub", "2022-08-30", "NASA scrubbed the attempt to launch its new moon rocket on Monday."),
+             ("second", "2022-09-01", "NASA called off another attempt to launch its new moon rocket on Tuesday.")]
+    passages = [Passage(f"{doc}#h#0", doc, doc, day, "CNN" if doc != "second" else "USA TODAY", "", "", text, 0,
+                        len(text), 0.5) for doc, day, text in texts]
+    ranked = [(0.9 - i / 100, Sentence(i, 0, p.text)) for i, p in enumerate(passages)]
+    question = "When will NASA next attempt to launch its new moon rocket?"
+    answer = (cite_quote(1, passages[0], passages[0].text),)
+    assert disagreement(question, answer, ranked, passages) == ()
+    without_answer = disagreement(question, (cite_quote(2, passages[1], passages[1].text),), ranked[1:], passages)
+    assert [side.value for side in without_answer] == ["29 August 2022", "30 August 2022"]
 
 
 def test_days_told_are_read_against_the_article_s_day_and_the_day_a_statement_was_made_is_not_one():
