@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.text import content_words, split_sentences
+from rag.text import DAY_WORDS, MONTHS, WORD, content_words, split_sentences
 from rag.support import Judgement, judge, restatement
 from rag.types import Citation, Passage
 
@@ -72,7 +72,7 @@ def verify(text: str, passages: Sequence[Passage]) -> Verified:
     for sentence in sentences:
         claim = _MARKS.sub(" ", sentence).strip()
         claim = re.sub(r"\s+([.!?,;:])", r"\1", claim)
-        if not content_words(claim):  # "Yes." asserts nothing to check or cite
+        if not _asserts(claim):  # "Yes." asserts nothing to check or cite
             out.append(claim)
             continue
         kept: list[int] = []
@@ -112,6 +112,15 @@ def verify(text: str, passages: Sequence[Passage]) -> Verified:
         out.append(_with_marks(claim, kept))
     found = tuple(c for c in citations.values() if c is not None)
     return Verified(" ".join(s for s in out if s), found, tuple(repairs), supported, len(removed), tuple(removed))
+
+
+def _asserts(claim: str) -> bool:
+    """Whether a sentence asserts something a quote must hold: a content word, or a number or day, which a
+    fragment of stopwords still gives ("On May 7.", "In 5.")."""
+    if content_words(claim):
+        return True
+    return any(w[0].isdigit() or w.lower() in DAY_WORDS or (w.lower() in MONTHS and (w != "may" or w == "May"))
+               for w in WORD.findall(claim))
 
 
 def _quoted_instead(claim: str, passages: Sequence[Passage], cited: list[int]) -> tuple[int, str] | None:

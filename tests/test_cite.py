@@ -119,6 +119,19 @@ def test_an_unsupported_sentence_beside_a_supported_one_is_removed_not_left_unma
     assert "removed “The army sent 300 soldiers to help.”" in checked.repairs[-1]
 
 
+def test_a_fragment_of_stopwords_with_a_day_or_a_number_is_checked_and_cited():
+    # "On May 9." has no content word, but it asserts a day: it was passed unchecked, wrong or right, and shown
+    # with no mark
+    flood = [passage("flood", FLOOD)]
+    right = verify("At least 40 people were missing after the flood. [1] On Tuesday.", flood)
+    assert right.text == "At least 40 people were missing after the flood. [1] On Tuesday. [1]"
+    for fragment, why in (("On Monday.", "the quote does not say monday"), ("About 9.", "the quote does not give 9")):
+        wrong = verify(f"At least 40 people were missing after the flood. [1] {fragment}", flood)
+        assert wrong.text == "At least 40 people were missing after the flood. [1]"
+        assert wrong.removed == (fragment,) and why in wrong.repairs[-1]
+    assert verify("No.", flood).text == "No."  # asserts nothing a quote could hold
+
+
 def test_cyrillic_and_accented_sentences_are_checked_word_by_word():
     kyiv = passage("ru", "Песков заявил, что Москва готова направить министров в Минск для переговоров.")
     assert verify("Москва готова направить министров в Минск. [1]", [kyiv]).supported == 1
