@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from rag.claim_words import AUXILIARIES, LIGHT, NOT_NAMES, NUMBER_WORDS, SAYING, carries_meaning, short_stem
+from rag.claim_words import (AUXILIARIES, IRREGULAR_PAST, LIGHT, NOT_NAMES, NUMBER_WORDS, SAYING, carries_meaning,
+                              short_stem)
 from rag.text import DAY_WORDS, MONTHS, STOPWORDS
 
 
@@ -120,6 +121,7 @@ def actors_in(raw: list[str], tokens: list[str], runs: list[tuple[int, tuple[str
 
 
 def is_verb(token: str, helped: bool) -> bool:
-    """A word that reads as what a name did: past tense ("reinstated"), or any word after an auxiliary
+    """A word that reads as what a name did: past tense ("reinstated", "overtook"), or any word after an auxiliary
     ("will have to pay"). Verbs of saying belong to the speaker check."""
-    return carries_meaning(token) and token not in SAYING and (helped or token.endswith("ed"))
+    return carries_meaning(token) and token not in SAYING and (
+        helped or token.endswith("ed") or token in IRREGULAR_PAST)

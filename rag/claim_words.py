@@ -66,6 +66,12 @@ _OPPOSITES = [
     ("approved", "defeated"), ("passed", "defeated"), ("passed", "failed"), ("continue", "suspend"),
     ("keep", "suspend"), ("resume", "suspend"), ("lifted", "imposed"), ("guilty", "acquitted"),
 ]
+# Past tenses that do not end in -ed, for who did what ("Apple overtook Microsoft"); not the verbs two parties do
+# alike ("met", "fought", "drew"), whose doer can be either of them.
+IRREGULAR_PAST = frozenset("""beat became began bit broke brought built bought caught chose cut dealt drove fled
+flew forbade forgave froze gave grew hid hit held hurt kept laid led left lent lost made overran overthrew overtook
+paid quit ran sank sold sent shot shut slew sought spent split spread stole struck swore swept took taught tore
+threw undertook upheld withdrew won""".split())
 # Verbs that attribute words or a stance to someone: the name next to one is who said it.
 SAYING = {"said", "says", "say", "told", "tells", "added", "adds", "warned", "warns", "announced", "announces",
           "stated", "claimed", "claims", "urged", "urges", "wrote", "writes", "tweeted", "insisted", "insists",

@@ -111,6 +111,24 @@ def test_a_swapped_speaker_is_not_supported():
     assert verify("Zelensky said Putin wanted to destroy Ukraine politically. [1]", [said]).supported == 1
 
 
+@pytest.mark.parametrize("swapped, why", [
+    ("Microsoft overtook Apple as the most valuable company. [1]", "the quote has apple do this, not microsoft"),
+    ("Sunak beat Truss in the leadership vote. [1]", "the quote has truss do this, not sunak"),
+    ("Ukraine sent troops to the border with Russia. [1]", "the quote has russia do this, not ukraine"),
+])
+def test_who_did_it_is_checked_for_past_tenses_without_ed(swapped, why):
+    text = ("In a week of upsets, Apple overtook Microsoft as the most valuable company, Truss beat Sunak in the "
+            "leadership vote and Russia sent troops to the border with Ukraine.")
+    checked = verify(swapped, [passage("week", text)])
+    assert checked.removed == (swapped.removesuffix(" [1]"),) and why in checked.repairs[0]
+    assert checked.text == text + " [1]"  # the article's own words, not the swapped ones
+    for right in ("Apple overtook Microsoft as the most valuable company. [1]",
+                  "Truss beat Sunak in the leadership vote. [1]", "Russia sent troops to the border with Ukraine. [1]"):
+        assert verify(right, [passage("week", text)]).text == right
+    met = passage("met", "In Bali on Monday, Biden met Xi for three hours.")
+    assert verify("Xi met Biden in Bali. [1]", [met]).supported == 1  # either of two who meet met the other
+
+
 def test_an_unsupported_sentence_beside_a_supported_one_is_removed_not_left_unmarked():
     draft = "Officials said at least 40 people were missing after the flood. [1] The army sent 300 soldiers to help. [1]"
     checked = verify(draft, [passage("flood", FLOOD)])
