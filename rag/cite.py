@@ -119,7 +119,7 @@ def _asserts(claim: str) -> bool:
     fragment of stopwords still gives ("On May 7.", "In 5.")."""
     if content_words(claim):
         return True
-    return any(w[0].isdigit() or w.lower() in DAY_WORDS or (w.lower() in MONTHS and (w != "may" or w == "May"))
+    return any(w[0].isdigit() or w.lower() in DAY_WORDS or (w.lower() in MONTHS and w != "may")  # not "it may"
                for w in WORD.findall(claim))
 
 
