@@ -16,7 +16,6 @@ modes in the grid: e5 earns its place only if the picks that may use it do bette
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import gzip
 import itertools
@@ -29,10 +28,8 @@ import numpy as np
 import retrieval_cv as cv
 from rag import retrieve
 from rag.factory import build_assistant
-from rag.filters import Filters
 from rag.lexical import LexicalIndex
 from rag.questions import load_questions
-from rag.retrieve import Retriever
 from rag.settings import Settings
 
 from news2022 import CORPUS
@@ -45,15 +42,6 @@ GRID = {
     "phrase_weight": [0.0, 0.02, 0.05, 0.08],
 }
 MODES = [("now", 0.0), ("add", 1.0), ("add", 2.0), ("add", 4.0), ("replace", 2.0), ("replace", 4.0)]
-
-
-def candidates() -> list[dict]:
-    found = []
-    for retrieval, weight, (recency, days), (dense, words), phrase in itertools.product(*GRID.values()):
-        if retrieval == "hybrid" or (dense, words) == (1.0, 1.0):
-            found.append({"retrieval": retrieval, "article_weight": weight, "recency_weight": recency,
-                          "recency_days": days, "dense_weight": dense, "bm25_weight": words, "phrase_weight": phrase})
-    return found
 
 
 def e5_vectors(corpus: Path, questions: list) -> tuple[dict, dict]:
@@ -82,12 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     assistant = build_assistant(base, generator=None, seed_if_empty=False)
     memory = cv.Remembering(assistant.store, LexicalIndex.of(assistant.store))
     vectors = dict(zip([q.id for q in questions], assistant.embedder.embed([q.question for q in questions])))
-    now = {"mode": MODES[0], "question": ""}
+    e5_of = {tuple(vectors[q.id]): asked[q.id] for q in questions}  # the question's e5 vector by its MiniLM one
+    now = {"mode": MODES[0]}
     minilm_bonus = retrieve.article_bonus
 
     def bonus(articles, vector, weight):  # rag.retrieve.article_bonus, the title also read by e5
         found = minilm_bonus(articles, vector, weight)
-        (mode, f), q = now["mode"], asked[now["question"]]
+        (mode, f), q = now["mode"], e5_of[tuple(vector)]
         if mode == "add":
             return {d: b + weight * f * float(titles[d] @ q) for d, b in found.items() if d in titles}
         if mode == "replace":
@@ -99,15 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     retrieve.article_bonus = bonus
     first, second = cv.halves(questions)
     table = []
-    for setting, mode, dated in itertools.product(candidates(), MODES, (True, False)):
+    for setting, mode, dated in itertools.product(cv.candidates(GRID), MODES, (True, False)):
         now["mode"] = mode
-        retriever = Retriever(memory, memory, dataclasses.replace(base, **setting))
-        rankings = {}
-        for q in questions:
-            now["question"] = q.id
-            found = retriever.search(q.question, vectors[q.id], cv.DEPTH, distinct_documents=True,
-                                     filters=Filters.of(as_of=q.date if dated else None))
-            rankings[q.id] = [p.doc_id for p in found]
+        rankings = cv.rank_all(base, memory, vectors, questions, setting, dated)
         table.append({"setting": setting, "e5": mode, "dated": dated, "A": cv.score(rankings, first),
                       "B": cv.score(rankings, second)})
     retrieve.article_bonus = minilm_bonus

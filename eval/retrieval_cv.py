@@ -15,6 +15,7 @@ setting changed, through Assistant.search(question, k=50).
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import functools
 import gzip
@@ -51,10 +52,10 @@ def halves(questions: list) -> tuple[list, list]:
     return order[0::2], order[1::2]
 
 
-def candidates() -> list[dict]:
+def candidates(grid: dict = GRID) -> list[dict]:
     """Every setting the grid spans; fusion weights only where both rankings are fused."""
     found = []
-    for retrieval, weight, (recency, days), (dense, words), phrase in itertools.product(*GRID.values()):
+    for retrieval, weight, (recency, days), (dense, words), phrase in itertools.product(*grid.values()):
         if retrieval != "hybrid" and (dense, words) != (1.0, 1.0):
             continue
         found.append({"retrieval": retrieval, "article_weight": weight, "recency_weight": recency,
@@ -164,11 +165,9 @@ def _misses(missed: list, texts: dict[str, str]) -> None:
     """The questions whose first article, as of their date, is not gold: what came first instead."""
     holds = [any(key_found(k, texts.get(first.doc_id, "")) for k in q.reference) for q, first, _ in missed]
     outside = sum(not set(q.gold_doc_ids) & set(ranking[:DEPTH]) for q, _, ranking in missed)
-    outlets: dict[str, int] = {}
-    for _, first, _ in missed:
-        outlets[first.source] = outlets.get(first.source, 0) + 1
+    outlets = collections.Counter(first.source for _, first, _ in missed)
     print(f"\nas of the date, {len(missed)} questions have another article first: from "
-          + ", ".join(f"{source} {n}" for source, n in sorted(outlets.items(), key=lambda kv: -kv[1]))
+          + ", ".join(f"{source} {n}" for source, n in outlets.most_common())
           + f"; {sum(holds)} of them hold the quiz's answer; {outside} have no gold article in the first {DEPTH}")
     for (q, first, _), held in zip(missed, holds):
         print(f"  {q.id}: {first.source}, {first.date}, “{first.title}”{' (holds the answer)' if held else ''}")

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.text import DAY_WORDS, MONTHS, WORD, content_words, split_sentences
+from rag.claim_facts import read_facts
+from rag.text import content_words, split_sentences
 from rag.support import Judgement, judge, restatement
 from rag.types import Citation, Passage
 
@@ -119,8 +120,8 @@ def _asserts(claim: str) -> bool:
     fragment of stopwords still gives ("On May 7.", "In 5.")."""
     if content_words(claim):
         return True
-    return any(w[0].isdigit() or w.lower() in DAY_WORDS or (w.lower() in MONTHS and w != "may")  # not "it may"
-               for w in WORD.findall(claim))
+    facts = read_facts(claim)  # the claim check's own reading: "May" is a month, "it may" is not
+    return bool(facts.numbers or facts.dates)
 
 
 def _quoted_instead(claim: str, passages: Sequence[Passage], cited: list[int]) -> tuple[int, str] | None:

@@ -189,13 +189,12 @@ def _places(quote: str, names: set[str], question: str) -> bool:
     """Whether a sentence of `quote` names a country the question does not within three words of one of `names`
     (lowered)."""
     asked = countries_in(question)
+    heads = [(name.split()[0], len(name.split())) for name in names]
     for _, sentence in split_sentences(quote):
         tokens = words(sentence)
-        lowered = [t.lower() for t in tokens]
-        for name in names:
-            first, length = name.split()[0], len(name.split())
+        for i, token in enumerate(t.lower() for t in tokens):
             if any(token == first and countries_in(" ".join(tokens[max(i - 3, 0):i + length + 3])) - asked
-                   for i, token in enumerate(lowered)):
+                   for first, length in heads):
                 return True
     return False
 
