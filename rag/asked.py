@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable
 
 from rag.countries import countries_in
+from rag.period import RELATIVE_PERIOD
+from rag.support import judge
 from rag.text import DAY_WORDS, MONTHS, STOPWORDS, words
 
-COUNT, YEAR, MONTH, DATE, TIME, PERSON, COUNTRY, NAME = ("count", "year", "month", "date", "time", "person", "country",
-                                                         "name")
+COUNT, YEAR, MONTH, DATE, TIME, PERSON, COUNTRY, NAME, REASON = (
+    "count", "year", "month", "date", "time", "person", "country", "name", "reason")
 
 # A word between "which" and the noun it asks about: "which Biden administration official", not "which virus is
 # making officials".
@@ -46,6 +48,9 @@ _ASKS = [  # (pattern on the lowered question, kind): the first that matches dec
                 r"carmaker|carrier|platform|app|website|island|county|capital|restaurant|firm|manufacturer|channel|"
                 r"museum|stadium|airport|magazine|character)\b"),
      NAME),
+    # a reason, asked only where no other kind is: "Why were some Kia and Hyundai SUVs recalled?", "… due to what?"
+    (re.compile(r"\bwhy\b|\b(?:due|owing)\s+to\s+what\b|\bbecause\s+of\s+what\b|\bfor\s+what\s+reason\b|"
+                r"(?:^|[.!?]\s+)what\s+(?:caused|causes|is\s+causing|led\s+to|prompted)\b"), REASON),
 ]
 # The person a PERSON question asks about is named by a role the answer must also use ("Which Western officials
 # said …": an answer naming a Kremlin spokesman does not say which officials).
@@ -76,6 +81,25 @@ _NOT_NAMES = {"the", "a", "an", "in", "on", "at", "but", "and", "he", "she", "it
               "their", "this", "that", "after", "before", "when", "while", "as", "mr", "mrs", "ms", "dr", "if",
               "there", "for", "of", "to", "by", "with", "from", "so", "our", "my", "you", "what", "who", "which"}
 
+
+# Words that give a reason or a purpose ("recalled over a fire risk", "because …", "to avoid …"); a why-question's
+# answer that holds none, and only restates what the question took as given, does not say why.
+_REASON_WORDS = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|thanks\s+to|caus(?:e|es|ed|ing)|as\s+a\s+result|result(?:s|ed)?\s+(?:of|from)|"
+    r"after|amid|following|since|so\s+that|therefore|hence|in\s+order\s+to|in\s+(?:a|an)\s+(?:bid|effort|attempt)|"
+    r"aim(?:s|ed)?\s+to|meant\s+to|risks?|fears?|feared|concerns?|concerned|worr(?:y|ies|ied)|reasons?|"
+    r"blam(?:e|es|ed)|(?:led|leads?|leading)\s+to|could|might|(?-i:may)|"
+    r"over(?!\s+(?:\$|\d|the\s+(?:weekend|past|last|next)\b))|"
+    r"to\s+(?:avoid|prevent|protect|help|stop|reduce|ensure|save|curb|counter|neutrali[sz]e|fight|boost))\b",
+    re.IGNORECASE)
+# A why-question's opening, left out of what it takes as given: "Why did …", "… due to what?", "What caused …".
+_WHY_OPENING = re.compile(r"^\W*why\s+(?:(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b)?\s*|"
+                          r"^\W*what\s+(?:caused|causes|is\s+causing|led\s+to|prompted)\s+|"
+                          r"\s*\b(?:due\s+to|owing\s+to|because\s+of)\s+what\W*$|\s*\bfor\s+what\s+reason\W*$",
+                          re.IGNORECASE)
+# Words that say "no other": a premise that holds one is taken as given only by a text that says it too ("only its
+# foreign minister" is not what "its foreign and defense ministers" says).
+_RESTRICTIVE = {"only", "just", "single", "sole", "solely", "alone", "all", "every", "entire", "whole"}
 
 # A question that asks which news outlet: its answer may be one of the passages' sources.
 _ASKS_OUTLET = re.compile(r"\b(?:network|newspaper|channel|magazine|outlet|broadcaster|station|agency|paper)s?\b",
@@ -121,6 +145,9 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
     who reported, not an answer ("… CNN projects" names no state), unless the question asks for a news outlet."""
     if kind is None:
         return True
+    if kind == REASON:
+        # a correction of the premise ("Ukraine said it had severed all diplomatic ties") answers too
+        return bool(reasons_given(question, text)) or not takes_premise(question, text)
     if kind == COUNT:
         counted = _counted(question)
         # "How many Russian soldiers …" is not answered by a count that names no Russia: "Ukraine has announced
@@ -147,6 +174,41 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
                 for j in at for t in tokens[max(j - 3, 0):j])
             return described
     return bool(asked_facts(kind, question, text, context, outlets))
+
+
+def reasons_given(question: str, text: str) -> set[str]:
+    """The words of `text` that give a reason or a purpose and what `question` takes as given did not hold,
+    lowered ("risk", "because"): "caused" answers "What caused the bridge to fail?", not "after" for "Why did
+    Ukraine cut ties after the attack?"."""
+    found = {m.group().lower() for m in _REASON_WORDS.finditer(text)}
+    return found - {m.group().lower() for m in _REASON_WORDS.finditer(premise(question))}
+
+
+def premise(question: str) -> str:
+    """What a why-question takes as given, as a statement: "Why were some Kia and Hyundai SUVs recalled this
+    week?" -> "some Kia and Hyundai SUVs recalled"; for "… known as a palindrome date. Why?", the sentences before.
+    The question's own period ("this week") is left out: it is when the articles searched were published."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    if len(parts) > 1 and re.fullmatch(r"\W*why\W*", parts[-1], re.IGNORECASE):
+        statement = " ".join(parts[:-1])
+    else:
+        statement = next((p for p in parts if _WHY_OPENING.search(p)), question)
+        statement = _WHY_OPENING.sub("", statement)
+    statement = re.sub(r"(?:,\s*)?\b(?:earlier\s+|later\s+)?" + RELATIVE_PERIOD.pattern, "", statement,
+                       flags=re.IGNORECASE)
+    return statement.strip().rstrip("?").strip()
+
+
+def takes_premise(question: str, text: str) -> bool:
+    """Whether `text` says what a why-question takes as given (its premise()), by the claim check: "Many Americans
+    are bracing … to keep their homes warm this winter" for "Many Americans likely shell out more money to keep
+    their homes warm this winter due to what?". A text that gives another number, day, name or polarity does not:
+    it corrects the question."""
+    statement = premise(question)
+    restricted = {w.lower() for w in words(statement)} & _RESTRICTIVE
+    if restricted - {w.lower() for w in words(text)}:
+        return False
+    return bool(statement) and judge(statement, text).supported
 
 
 def asked_facts(kind: str | None, question: str, text: str, context: str = "", outlets: Iterable[str] = ()

@@ -65,6 +65,7 @@ _OPPOSITES = [
     ("entered", "exited"), ("arrived", "departed"), ("ally", "enemy"), ("afraid", "unafraid"),
     ("approved", "defeated"), ("passed", "defeated"), ("passed", "failed"), ("continue", "suspend"),
     ("keep", "suspend"), ("resume", "suspend"), ("lifted", "imposed"), ("guilty", "acquitted"),
+    ("restore", "sever"), ("restored", "severed"),
 ]
 # Past tenses that do not end in -ed, for who did what ("Apple overtook Microsoft"); not the verbs two parties do
 # alike ("met", "fought", "drew"), whose doer can be either of them.

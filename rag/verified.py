@@ -13,7 +13,7 @@ import re
 from typing import Callable, Mapping
 
 from rag import prompts
-from rag.asked import COUNTRY, LABEL, NAME, asked_facts, asked_kind, gives, labels, other_label, same_word
+from rag.asked import COUNTRY, LABEL, NAME, REASON, asked_facts, asked_kind, gives, labels, other_label, same_word
 from rag.cite import CITATION_MARK, cite_quote, verify
 from rag.claim_words import short_stem
 from rag.countries import countries_in
@@ -74,11 +74,17 @@ def verified(answer: Answer, draft: str, n_shown: int, quoted: Quoted = lambda h
     context = " ".join(p.text for p in answer.passages[:n_shown]) if kind is not None else ""
     outlets = {p.source for p in answer.passages[:n_shown]}
     unmarked = CITATION_MARK.sub("", checked.text)
+    if kind == REASON and not gives(kind, asked, unmarked, context, outlets):
+        # not told as GIVES_NONE, so no second look: any longer draft that leaves the premise out passes this test,
+        # and on the seed and dev questions the second drafts told of other events (another recall, another offer)
+        return withheld(checked, f"withheld “{checked.text}”: the question asks why and the checked answer says "
+                                 "what it takes as given, with no reason")
     if not gives(kind, asked, unmarked, context, outlets):
         return withheld(checked, f"withheld “{checked.text}”: the question asks for a {kind} {GIVES_NONE}")
-    if kind is None and restates(content_words(asked), unmarked):
+    if kind in (None, REASON) and restates(content_words(asked), unmarked):
         # the quiz question that opens with the article's first sentence, quoted back: a question that names its
-        # kind is held to a new fact of that kind above
+        # kind is held to a new fact of that kind above; a why-question's test there passes the question's own
+        # words said back without one of its names
         return withheld(checked, f"withheld “{checked.text}”: it says nothing the question did not")
     wrong_label = other_label(asked, unmarked)
     if wrong_label:

@@ -6,14 +6,14 @@ import dataclasses
 import pytest
 
 import rag.extractive as extractive
-from rag.asked import (COUNT, COUNTRY, DATE, MONTH, NAME, PERSON, TIME, YEAR, asked_facts, asked_kind, gives, labels,
-                       other_label)
+from rag.asked import (COUNT, COUNTRY, DATE, MONTH, NAME, PERSON, REASON, TIME, YEAR, asked_facts, asked_kind, gives,
+                       labels, other_label, premise)
 from rag.countries import countries_in
 from rag.extractive import question_share, restates
 from rag.prompts import REFUSAL
 from rag.text import content_words
 from rag.types import Answer, Passage
-from rag.verified import verified
+from rag.verified import lacks_asked_fact, verified
 
 from conftest import SEED_000
 
@@ -43,13 +43,72 @@ PESKOV = ("Kremlin spokesman Dmitry Peskov said Moscow was ready to send its for
     ("Which country music star won the award?", NAME),
     ("Which new product did Tesla debut this week?", None),  # a robot, dry shampoo: products are not all names
     ("Who is Peskov?", None),
-    ("Why did Russia drop its demand when it offered talks?", None),
+    ("Why did Russia drop its demand when it offered talks?", REASON),
+    ("Many Americans likely shell out more money to keep their homes warm this winter due to what?", REASON),
+    ("The boil water notice stayed in place for two weeks. What caused it?", REASON),
+    ("How did Zelensky call for talks?", None),  # a manner, which no word marks
     ("Who did Zelensky say the enemy had designated as its first target?", None),  # "me" answers it
     ("What did Putin demand of Ukraine?", None),
     ("Which virus is making officials at the WHO reconsider?", None),  # "officials" is not what is asked for
 ])
 def test_the_kind_of_answer_a_question_names(question, kind):
     assert asked_kind(question) == kind
+
+
+def test_what_a_why_question_takes_as_given():
+    assert premise("Why were some Kia and Hyundai SUVs recalled this week?") == "some Kia and Hyundai SUVs recalled"
+    assert premise("Many Americans likely shell out more money to keep their homes warm this winter due to what?") == (
+        "Many Americans likely shell out more money to keep their homes warm this winter")
+    assert premise("The day 2/22/22 is known as a palindrome date. Why?") == (
+        "The day 2/22/22 is known as a palindrome date.")
+    assert premise("What caused the outage at the purification plant?") == "the outage at the purification plant"
+
+
+def test_a_why_question_is_answered_by_a_reason_or_a_correction_not_by_its_premise_said_back():
+    recalled = "Why were some Kia and Hyundai SUVs recalled this week?"
+    assert not gives(REASON, recalled, "The recall affects 245,030 vehicles of Hyundai’s Palisade SUV and 36,417 "
+                                       "vehicles of Kia’s Telluride SUV, according to the NHTSA.")
+    assert gives(REASON, recalled, "Hyundai and Kia recalled the SUVs over a fire risk from the tow hitch harness.")
+    assert gives(REASON, recalled, "Kia and Hyundai recalled the SUVs because the tow hitch harness can short.")
+    heat = "Many Americans likely shell out more money to keep their homes warm this winter due to what?"
+    assert not gives(REASON, heat, "Many Americans are bracing for the cold reality that they will have to shell out "
+                                   "even more to keep their homes warm this winter.")
+    assert gives(REASON, "What caused the Harbor Bridge to fail?", "Corroded cables caused the Harbor Bridge to fail.")
+    # a reason word the question already held is not the answer's
+    after = "Why did Ukraine cut diplomatic ties with Moscow after Russia launched its attack?"
+    assert not gives(REASON, after, "After Russia launched its attack, Ukraine said it had cut all diplomatic ties "
+                                    "with Moscow.")
+    # a correction answers a false premise: another number, the opposite deed, a word that says "no other" dropped
+    assert not gives(REASON, "Why did Ukraine announce that at least 137 people had been killed?", KILLED)
+    assert gives(REASON, "Why did Ukraine announce that at least 173 people had been killed?", KILLED)
+    assert gives(REASON, "Why did Ukraine say the at least 137 people killed were all soldiers?", KILLED)
+    assert gives(REASON, "Why did Ukraine restore diplomatic ties with Moscow?",
+                 "Ukraine said it had severed all diplomatic ties with Moscow.")
+    assert gives(REASON, "Why did Peskov say Moscow would send only its foreign minister to Minsk for talks?", PESKOV)
+
+
+def test_a_draft_that_says_back_a_why_questions_premise_is_withheld_and_the_page_is_told_why():
+    recall = ("The recall affects 245,030 vehicles of Hyundai’s Palisade SUV and 36,417 vehicles of Kia’s Telluride "
+              "SUV, according to the NHTSA. The tow hitch harness can short, raising the risk of a fire.")
+    passage = Passage("k#h#0", "k", "Recall", "2022-08-25", "", "", "", recall, 0, len(recall), 0.6)
+    question = "Why were some Kia and Hyundai SUVs recalled this week?"
+    draft = ("The recall affects 245,030 vehicles of Hyundai’s Palisade SUV and 36,417 vehicles of Kia’s Telluride "
+             "SUV, according to the NHTSA. [1]")
+    answer = verified(Answer(question, REFUSAL, (), True, (passage,), query=question), draft, n_shown=1)
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.repairs[-1] == (f"withheld “{draft}”: the question asks why and the checked answer says what it "
+                                  "takes as given, with no reason")
+    assert not lacks_asked_fact(answer)  # no second look: a longer draft would pass by leaving the premise out
+    # the question's own words said back, a name left out, pass as no premise: still no answer
+    destroy = "Zelensky said Russia was seeking to “destroy Ukraine politically by destroying the head of state”."
+    said = Passage("z#h#0", "z", "Talks", "2022-02-25", "", "", "", destroy, 0, len(destroy), 0.6)
+    asked = "Why did Peskov say Russia was seeking to “destroy Ukraine politically by destroying the head of state”?"
+    back = "Russia was seeking to “destroy Ukraine politically by destroying the head of state”. [1]"
+    echoed = verified(Answer(asked, REFUSAL, (), True, (said,), query=asked), back, n_shown=1)
+    assert echoed.refused and echoed.repairs[-1] == f"withheld “{back}”: it says nothing the question did not"
+    reason = "The tow hitch harness can short, raising the risk of a fire. [1]"
+    answered = verified(Answer(question, REFUSAL, (), True, (passage,), query=question), reason, n_shown=1)
+    assert not answered.refused and answered.text == reason
 
 
 def test_a_count_must_count_what_was_asked_and_be_new():
