@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from rag.claim_names import actors_in, is_verb, name_runs, speaker_near
 from rag.claim_words import (
     CLAUSE_BREAK, CLAUSE_WORDS, NUMBER, NUMBER_WORDS, PERIODS, RELATIVE, SAYING, SPOKEN, UNITS, carries_meaning,
-    join_initialisms, negates, plain_number, pronoun_one, short_stem, unword,
+    join_initialisms, negates, other_units, plain_number, pronoun_one, short_stem, unword,
 )
 from rag.text import DAY_WORDS, MONTHS, split_sentences, words
 
@@ -131,13 +132,22 @@ def _negation_scope(tokens: list[str], at: int, stems: frozenset[str]) -> frozen
     return after if len(after) >= 2 else stems
 
 
+_SPELLED = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                      r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
+                      re.IGNORECASE)
+
+
 def _bound_numbers(clause: str) -> set[tuple[str, str]]:
     """(number, stem of what it counts) in a clause: the content word right after it ("9,000 babies"), and
     after a unit the word that says of what ("12 years in prison")."""
     bound = set()
-    for match in NUMBER.finditer(clause):
-        number = plain_number(match.group(1).rstrip(".,"), match.group(2) or "")
-        after = [w.lower() for w in words(clause[match.end() :])][:4]
+    found = [(plain_number(m.group(1).rstrip(".,"), m.group(2) or ""), m.end()) for m in NUMBER.finditer(clause)]
+    for match in _SPELLED.finditer(clause):  # a count in words only before a unit: "five years", not "three NBA stars"
+        after = words(clause[match.end():])[:1]
+        if after and other_units(short_stem(after[0])):
+            found.append((NUMBER_WORDS[match.group().lower()], match.end()))
+    for number, end in found:
+        after = [w.lower() for w in words(clause[end:])][:4]
         counted = [(i, w) for i, w in enumerate(after) if carries_meaning(w) and not w[0].isdigit()]
         if not counted or counted[0][0] > 1:
             continue

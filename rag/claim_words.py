@@ -66,7 +66,23 @@ _OPPOSITES = [
     ("approved", "defeated"), ("passed", "defeated"), ("passed", "failed"), ("continue", "suspend"),
     ("keep", "suspend"), ("resume", "suspend"), ("lifted", "imposed"), ("guilty", "acquitted"),
     ("restore", "sever"), ("restored", "severed"),
+    # which way a figure or a deed went: "The Fed raised rates" is not what "The Fed cut rates" says
+    ("raise", "cut"), ("raised", "cut"), ("raise", "lower"), ("raised", "lowered"), ("hike", "cut"),
+    ("hiked", "cut"), ("increase", "drop"), ("increased", "dropped"), ("increase", "decline"),
+    ("increased", "declined"), ("increased", "fell"), ("rose", "dropped"), ("rose", "declined"), ("rise", "drop"),
+    ("surge", "plunge"), ("surged", "plunged"), ("surged", "fell"), ("soared", "plunged"), ("soared", "fell"),
+    ("climbed", "fell"), ("climb", "fall"), ("double", "halve"), ("doubled", "halved"), ("hire", "fire"),
+    ("hired", "fired"), ("hired", "laid"), ("add", "shed"), ("added", "shed"), ("added", "lost"),
+    ("expand", "shrink"), ("expanded", "shrank"), ("grew", "shrank"), ("grow", "shrink"), ("upheld", "overturned"),
+    ("uphold", "overturn"), ("upheld", "struck"), ("strengthen", "weaken"), ("strengthened", "weakened"),
+    ("ease", "tighten"), ("eased", "tightened"), ("joined", "left"), ("join", "leave"), ("import", "export"),
+    ("imports", "exports"), ("profit", "loss"), ("surplus", "deficit"), ("convicted", "acquitted"),
 ]
+# Units of one measure, one unit's spellings joined by "/": a number given in one of them is not the same number in
+# another ("five years" in prison is not "five months").
+_UNIT_FAMILIES = ("seconds minutes hours days weeks months years decades centuries",
+                  "inches feet/foot yards meters/metres kilometers/kilometres miles",
+                  "ounces pounds grams kilograms tons/tonnes")
 # Past tenses that do not end in -ed, for who did what ("Apple overtook Microsoft"); not the verbs two parties do
 # alike ("met", "fought", "drew"), whose doer can be either of them.
 IRREGULAR_PAST = frozenset("""beat became began bit broke brought built bought caught chose cut dealt drove fled
@@ -220,3 +236,14 @@ def opposite_stems() -> dict[str, set[str]]:
         opposites.setdefault(short_stem(a), set()).add(short_stem(b))
         opposites.setdefault(short_stem(b), set()).add(short_stem(a))
     return opposites
+
+
+@cache
+def other_units(stem: str) -> frozenset[str]:
+    """The stems of the other units of the measure `stem` (a unit's stem) is one of: "month" -> day, week, year …
+    ("feet" -> not "foot", the same unit); empty for a word that is no unit."""
+    for family in _UNIT_FAMILIES:
+        units = [frozenset(short_stem(w) for w in unit.split("/")) for unit in family.split()]
+        if any(stem in unit for unit in units):
+            return frozenset(s for unit in units if stem not in unit for s in unit)
+    return frozenset()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.claim_facts import Clause, Facts, read_facts
-from rag.claim_words import ALIASES, join_initialisms, opposite_stems, short_stem, stem_found
+from rag.claim_words import ALIASES, join_initialisms, opposite_stems, other_units, short_stem, stem_found
 from rag.text import split_sentences, words
 
 # Share of the sentence's other content words (not names, numbers or dates) that the span must hold: about two
@@ -105,6 +105,9 @@ def _compare(asserted: Facts, quote: str, known: set[str], names: frozenset[str]
     opposite = _opposite_word(asserted, found)
     if opposite:
         reasons.append(f"the quote says the opposite of “{opposite}”")
+    unsaid = _restriction_unsaid(asserted.tokens, found.tokens)
+    if unsaid:
+        reasons.append(f"the quote does not say “{unsaid}”")
     return Judgement(not reasons, quote, round(coverage, 3), tuple(reasons))
 
 
@@ -173,6 +176,11 @@ def _role_problems(asserted: Facts, found: Facts) -> list[str]:
         if elsewhere and (number, word) not in found.bound and asserted.numbers & elsewhere:
             problems.append(f"the quote gives {', '.join(sorted(elsewhere))} {word}, not {number}")
             break
+    for number, word in sorted(asserted.bound):  # the same number in another unit: "five months", not "five years"
+        other = sorted(w for n, w in found.bound if n == number and w in other_units(word))
+        if other and (number, word) not in found.bound:
+            problems.append(f"the quote gives {number} {other[0]}, not {number} {word}")
+            break
     return problems
 
 
@@ -219,6 +227,30 @@ def _initials_in(acronym: str, found: Facts) -> bool:
         if spelled == acronym:
             return True
     return False
+
+
+# Words that say "no other" or "each one": a claim that adds one says more than a quote without it ("Moscow sent
+# only its foreign minister" against "its foreign and defense ministers"; "all … were soldiers" against "civilians
+# and soldiers"). Words of one group stand for each other.
+_RESTRICTIONS = (frozenset({"only", "solely", "sole", "alone", "exclusively"}),
+                 frozenset({"all", "every", "entire", "whole"}))
+# "only" that limits when, not what: "… gave up only after 60 members resigned".
+_NOT_RESTRICTING = {"after", "when", "if", "then", "because", "once", "until", "recently", "now", "just", "to",
+                    "since", "later"}
+
+
+def _restriction_unsaid(claimed: tuple[str, ...], quoted: tuple[str, ...]) -> str:
+    """The first word of the claim that says "no other" or "each one" while the quote says no word of its kind;
+    "" when there is none."""
+    for i, token in enumerate(claimed):
+        group = next((g for g in _RESTRICTIONS if token in g), None)
+        if group is None or group & set(quoted):
+            continue
+        following = claimed[i + 1] if i + 1 < len(claimed) else ""
+        if following in _NOT_RESTRICTING or (token == "all" and i and claimed[i - 1] == "at"):
+            continue
+        return token
+    return ""
 
 
 def _opposite_word(asserted: Facts, found: Facts) -> str:

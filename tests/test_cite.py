@@ -129,6 +129,40 @@ def test_who_did_it_is_checked_for_past_tenses_without_ed(swapped, why):
     assert verify("Xi met Biden in Bali. [1]", [met]).supported == 1  # either of two who meet met the other
 
 
+@pytest.mark.parametrize("claim, quote, why", [
+    ("The Fed raised interest rates by 0.75 percentage points.",
+     "The Fed cut interest rates by 0.75 percentage points.", "the quote says the opposite of “raised”"),
+    ("The company hired 500 workers in March.", "The company laid off 500 workers in March.",
+     "the quote says the opposite of “hired”"),
+    ("Sales doubled last year.", "Sales halved last year.", "the quote says the opposite of “doubled”"),
+    ("The court upheld the ban on Friday.", "The court struck down the ban on Friday.",
+     "the quote says the opposite of “upheld”"),
+    ("The economy added 200,000 jobs in May.", "The economy shed 200,000 jobs in May.",
+     "the quote says the opposite of “added”"),
+    ("He was sentenced to five years in prison.", "He was sentenced to five months in prison.",
+     "the quote gives 5 month, not 5 year"),
+    ("Moscow was ready to send only its foreign minister to Minsk.",
+     "Moscow was ready to send its foreign and defense ministers to Minsk.", "the quote does not say “only”"),
+    ("All of the 137 people killed were soldiers.",
+     "Ukraine has announced at least 137 people – civilians and soldiers – have been killed.",
+     "the quote does not say “all”"),
+])
+def test_the_other_way_another_unit_or_no_other_is_not_support(claim, quote, why):
+    checked = verify(f"{claim} [1]", [passage("turn", quote)])
+    assert checked.removed == (claim,) and why in checked.repairs[0]
+    assert checked.text == f"{quote} [1]"  # the article's own words, not the claim's
+
+
+@pytest.mark.parametrize("claim, quote", [
+    ("He was sentenced to five years in prison.", "A judge sentenced him to 5 years in prison on Monday."),
+    ("The Fed raised rates and cut its growth forecast.", "The Fed raised interest rates and cut its forecast."),
+    ("Johnson resigned only after dozens of ministers quit.", "Johnson resigned after dozens of ministers quit."),
+    ("Rescuers searched all night.", "Rescuers searched the river all night."),
+])
+def test_the_same_deed_unit_and_reach_in_other_words_are_support(claim, quote):
+    assert verify(f"{claim} [1]", [passage("same", quote)]).text == f"{claim} [1]"
+
+
 def test_an_unsupported_sentence_beside_a_supported_one_is_removed_not_left_unmarked():
     draft = "Officials said at least 40 people were missing after the flood. [1] The army sent 300 soldiers to help. [1]"
     checked = verify(draft, [passage("flood", FLOOD)])
