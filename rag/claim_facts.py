@@ -53,7 +53,8 @@ def read_facts(text: str, known: set[str] | frozenset[str] = frozenset(),
     is a name when the passage writes it as one, or when the passage never uses it at all ("Washington has long
     had …": a name the passage would have to give)."""
     text = join_initialisms(text)
-    numbers = {plain_number(n, scale) for n, scale in NUMBER.findall(text)}
+    # a number joined to a name is part of it, compared whole: "Covid-19", "F-35", "Crew-5" (labels(), below)
+    numbers = {plain_number(n, scale) for n, scale in NUMBER.findall(LABEL.sub(" ", text))} | labels(text)
     dates: set[str] = set()
     names: list[tuple[str, ...]] = []
     clauses: list[Clause] = []
@@ -105,6 +106,22 @@ def read_facts(text: str, known: set[str] | frozenset[str] = frozenset(),
     return Facts(tuple(tokens_seen), stems, lookup, frozenset(numbers), frozenset(dates),
                  tuple(dict.fromkeys(names)), frozenset(acronyms), tuple(clauses), frozenset(actors),
                  frozenset(bound))
+
+
+LABEL = re.compile(r"\b([A-Z][A-Za-z]*)-(\d+)\b")
+
+
+def labels(text: str) -> set[str]:
+    """The names with a number joined to them, lowered: "Covid-19 cases" -> {"covid-19"}."""
+    return {f"{m.group(1).lower()}-{m.group(2)}" for m in LABEL.finditer(text)}
+
+
+def label_named(label: str, found: Facts) -> bool:
+    """Whether a text whose facts are `found` names what `label` does without its number: "Covid" is "Covid-19",
+    but "Crew-4" is not "Crew-5", nor "F" "F-35" (a name of three letters or fewer is told apart by its number)."""
+    name = label.rsplit("-", 1)[0]
+    return (len(name) >= 4 and name in found.tokens
+            and not any(n.rsplit("-", 1)[0] == name for n in found.numbers if "-" in n))
 
 
 def _clause_texts(sentence: str) -> list[str]:

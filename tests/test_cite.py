@@ -163,6 +163,16 @@ def test_the_same_deed_unit_and_reach_in_other_words_are_support(claim, quote):
     assert verify(f"{claim} [1]", [passage("same", quote)]).text == f"{claim} [1]"
 
 
+def test_a_number_joined_to_a_name_is_part_of_the_name():
+    covid = passage("covid", "Biden tested positive for Covid again on Wednesday, his doctor said.")
+    assert verify("Biden tested positive for Covid-19 again on Wednesday. [1]", [covid]).supported == 1
+    crew = passage("crew", "Crew-4 returned to Earth on Friday after the F-35 flyover.")
+    for other, why in (("Crew-5 returned to Earth on Friday. [1]", "the quote does not give crew-5"),
+                       ("Crew-4 returned to Earth after the F-16 flyover. [1]", "the quote does not give f-16")):
+        checked = verify(other, [crew])
+        assert checked.removed == (other.removesuffix(" [1]"),) and why in checked.repairs[0]
+
+
 def test_an_unsupported_sentence_beside_a_supported_one_is_removed_not_left_unmarked():
     draft = "Officials said at least 40 people were missing after the flood. [1] The army sent 300 soldiers to help. [1]"
     checked = verify(draft, [passage("flood", FLOOD)])
