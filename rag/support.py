@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.claim_facts import Clause, Facts, label_named, read_facts
-from rag.claim_words import ALIASES, join_initialisms, opposite_stems, other_units, short_stem, stem_found
+from rag.claim_words import (ALIASES, NUMBER_WORDS, join_initialisms, opposite_stems, other_units, short_stem,
+                              stem_found)
 from rag.text import split_sentences, words
 
 # Share of the sentence's other content words (not names, numbers or dates) that the span must hold: about two
@@ -247,8 +248,10 @@ def _restriction_unsaid(claimed: tuple[str, ...], quoted: tuple[str, ...]) -> st
         if group is None or group & set(quoted):
             continue
         following = claimed[i + 1] if i + 1 < len(claimed) else ""
-        if following in _NOT_RESTRICTING or (token == "all" and i and claimed[i - 1] == "at"):
-            continue
+        before = claimed[max(i - 2, 0):i]
+        if (following in _NOT_RESTRICTING or following[:1].isdigit() or following in NUMBER_WORDS
+                or (token == "all" and before[-1:] == ("at",)) or (token == "whole" and before == ("as", "a"))):
+            continue  # "only 12 days" stresses a number the quote gives; "at all", "as a whole" restrict nothing
         return token
     return ""
 

@@ -158,6 +158,8 @@ def test_the_other_way_another_unit_or_no_other_is_not_support(claim, quote, why
     ("The Fed raised rates and cut its growth forecast.", "The Fed raised interest rates and cut its forecast."),
     ("Johnson resigned only after dozens of ministers quit.", "Johnson resigned after dozens of ministers quit."),
     ("Rescuers searched all night.", "Rescuers searched the river all night."),
+    ("It took only 12 days for the show to top the charts.", "It took 12 days for the show to top the charts."),
+    ("Energy prices as a whole rose 41.6% over the year.", "Overall, energy prices rose by 41.6% over the year."),
 ])
 def test_the_same_deed_unit_and_reach_in_other_words_are_support(claim, quote):
     assert verify(f"{claim} [1]", [passage("same", quote)]).text == f"{claim} [1]"
