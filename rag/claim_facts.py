@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 
 from rag.claim_names import actors_in, is_verb, name_runs, speaker_near
 from rag.claim_words import (
-    CLAUSE_BREAK, CLAUSE_WORDS, NUMBER, NUMBER_WORDS, PERIODS, RELATIVE, SAYING, SPOKEN, UNITS, carries_meaning,
-    join_initialisms, negates, other_units, plain_number, pronoun_one, short_stem, unword,
+    CLAUSE_BREAK, CLAUSE_WORDS, NUMBER, NUMBER_WORDS, PERIODS, RELATIVE, SAYING, SCALES, SPOKEN, UNITS,
+    carries_meaning, join_initialisms, negates, other_units, plain_number, pronoun_one, short_stem, unword,
 )
 from rag.text import DAY_WORDS, MONTHS, split_sentences, words
 
@@ -73,8 +73,9 @@ def read_facts(text: str, known: set[str] | frozenset[str] = frozenset(),
             negation_at = -1
             speaker: frozenset[str] = frozenset()
             for i, (word, token) in enumerate(zip(raw, tokens)):
-                if token in NUMBER_WORDS and not pronoun_one(tokens, i):
-                    numbers.add(NUMBER_WORDS[token])
+                if token in NUMBER_WORDS and not pronoun_one(tokens, i):  # "four million" is 4,000,000
+                    scale = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1] in SCALES else ""
+                    numbers.add(plain_number(NUMBER_WORDS[token], scale))
                 if token in MONTHS and (token != "may" or word[0].isupper()) and (token != "mar" or word == "Mar"):
                     dates.add(MONTHS[token])
                 elif token in DAY_WORDS:
@@ -149,6 +150,7 @@ def _negation_scope(tokens: list[str], at: int, stems: frozenset[str]) -> frozen
     return after if len(after) >= 2 else stems
 
 
+_AGE = re.compile(r"-(?:year|month|week|day)s?-old\b", re.IGNORECASE)
 _SPELLED = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                       r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
                       re.IGNORECASE)
@@ -164,6 +166,8 @@ def _bound_numbers(clause: str) -> set[tuple[str, str]]:
         if after and other_units(short_stem(after[0])):
             found.append((NUMBER_WORDS[match.group().lower()], match.end()))
     for number, end in found:
+        if _AGE.match(clause, end):  # "a 31-year-old player" gives an age, not 31 years of anything
+            continue
         after = [w.lower() for w in words(clause[end:])][:4]
         counted = [(i, w) for i, w in enumerate(after) if carries_meaning(w) and not w[0].isdigit()]
         if not counted or counted[0][0] > 1:

@@ -21,7 +21,7 @@ NUMBER_WORDS = {
     "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "once": "1x",
     "hundreds": "100s", "thousands": "1000s", "dozens": "12s", "millions": "1e6s", "billions": "1e9s",
 }
-_SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "m": 10**6, "bn": 10**9}
+SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "m": 10**6, "bn": 10**9}
 # A number as written, with a scale word after it ("$12.6 million"): compared as a plain value.
 NUMBER = re.compile(r"(\d+(?:[.,:]\d+)*)(?:\s*(million|billion|trillion|bn|m)\b)?", re.IGNORECASE)
 # Words that turn what follows in their clause into its opposite ("would not leave", "no sign that …").
@@ -201,7 +201,7 @@ def plain_number(number: str, scale: str = "") -> str:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
         number = number.replace(",", "")
     if scale and re.fullmatch(r"\d+(?:\.\d+)?", number):
-        return str(round(float(number) * _SCALES[scale.lower()]))
+        return str(round(float(number) * SCALES[scale.lower()]))
     if re.fullmatch(r"\d+\.0+", number):
         number = number.split(".")[0]
     return number.lstrip("0") or "0"

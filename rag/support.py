@@ -129,7 +129,7 @@ def _clause_problems(asserted: Facts, found: Facts) -> list[str]:
             continue  # no clause of the quote says the same thing: its speaker cannot be compared
         # every speaker the claim names that the quote also names must be among the quote's speakers
         claimed = clause.speaker & found.name_words
-        if clause.speaker and match.speaker and not all(_found_among(claimed, match.speaker)):
+        if clause.speaker and match.speaker and not all(_found_among(claimed, match.speaker, found)):
             problems.append(f"the quote has {' '.join(sorted(match.speaker))} say this, "
                             f"not {' '.join(sorted(clause.speaker))}")
     for negated, plain, side in ((found, asserted, "quote"), (asserted, found, "claim")):
@@ -189,10 +189,11 @@ def _sort_key(actor: tuple[str, frozenset[str]]) -> tuple[str, list[str]]:
     return actor[0], sorted(actor[1])
 
 
-def _found_among(claimed: frozenset[str], quoted: frozenset[str]) -> list[bool]:
-    """For each claimed name word, whether the quoted name words hold it, by stem ("Canada" is "Canadian")."""
+def _found_among(claimed: frozenset[str], quoted: frozenset[str], found: Facts | None = None) -> list[bool]:
+    """For each claimed name word, whether the quoted name words hold it, by stem ("Canada" is "Canadian"), or,
+    given the quote's `found` facts, as the initials it spells ("USGS" for "the US Geological Survey")."""
     stems = frozenset(short_stem(w) for w in quoted)
-    return [stem_found(short_stem(w), stems) for w in claimed]
+    return [stem_found(short_stem(w), stems) or (found is not None and _initials_in(w, found)) for w in claimed]
 
 
 def _name_found(run: tuple[str, ...], found: Facts, known: set[str]) -> bool:

@@ -14,6 +14,8 @@ from functools import cache
 # split_sentences, as `re` has no class for capitals) after an optional opening quote, at a CJK full stop (no
 # space follows one), or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?([^\W\d_]))|[。！？]+[」』”）]*|\n+")
+# "8:33 a.m. ET": the zone after a clock time goes on the same sentence.
+_TIME_ZONE = re.compile(r"\s+\(?(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|local\s+time)\b")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "sen", "rep", "gov", "lt", "col", "jr", "sr", "vs", "prof", "u.s", "u.k", "e.g", "i.e"}
 # A line that ends a sentence: its last mark is a stop or a closing quote or bracket (loaders: is a first line a
 # headline? clean: is a short line a teaser?).
@@ -49,7 +51,8 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         end = match.end() if match.group().strip() else match.start()
         head = text[begin:end]
         last_word = (head.rstrip(".!?…\"”’)] ").rsplit(None, 1) or [""])[-1].lower()  # "" for a lone "."
-        if match.group().strip() and (last_word in _ABBREVIATIONS or _inside_quote(head)):
+        if match.group().strip() and (last_word in _ABBREVIATIONS or _inside_quote(head)
+                                      or (last_word in ("a.m", "p.m") and _TIME_ZONE.match(text, match.end()))):
             continue
         pieces.append((begin, head))
         begin = match.end()

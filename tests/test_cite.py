@@ -160,6 +160,9 @@ def test_the_other_way_another_unit_or_no_other_is_not_support(claim, quote, why
     ("Rescuers searched all night.", "Rescuers searched the river all night."),
     ("It took only 12 days for the show to top the charts.", "It took 12 days for the show to top the charts."),
     ("Energy prices as a whole rose 41.6% over the year.", "Overall, energy prices rose by 41.6% over the year."),
+    ("The new pump adds four million gallons a day.", "The new pump adds 4 million gallons a day."),
+    ("Griner, a 31-year-old player, faces up to ten years in prison.",
+     "Griner, 31, a Phoenix Mercury player, faces up to 10 years in prison."),
 ])
 def test_the_same_deed_unit_and_reach_in_other_words_are_support(claim, quote):
     assert verify(f"{claim} [1]", [passage("same", quote)]).text == f"{claim} [1]"

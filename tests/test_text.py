@@ -26,3 +26,11 @@ def test_stems_follow_the_words_script():
 def test_a_line_ends_a_sentence_at_a_stop_or_a_closing_mark_in_any_script():
     assert [bool(ENDS_SENTENCE.search(line)) for line in ("He left.", "“He left.”", "交通受到影响。", "[AP]", "Latest")] == [
         True, True, True, True, False]
+
+
+def test_a_clock_time_and_its_zone_stay_in_one_sentence():
+    text = ("The launch window runs from 8:33 a.m. ET to 10:33 a.m. ET on Monday, August 29. Backups are set. "
+            "The crew woke at 6 a.m. Breakfast followed.")
+    assert [s for _, s in split_sentences(text)] == [
+        "The launch window runs from 8:33 a.m. ET to 10:33 a.m. ET on Monday, August 29.", "Backups are set.",
+        "The crew woke at 6 a.m.", "Breakfast followed."]
