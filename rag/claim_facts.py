@@ -53,8 +53,8 @@ def read_facts(text: str, known: set[str] | frozenset[str] = frozenset(),
     is a name when the passage writes it as one, or when the passage never uses it at all ("Washington has long
     had …": a name the passage would have to give)."""
     text = join_initialisms(text)
-    # a number joined to a name is part of it, compared whole: "Covid-19", "F-35", "Crew-5" (labels(), below)
-    numbers = {plain_number(n, scale) for n, scale in NUMBER.findall(LABEL.sub(" ", text))} | labels(text)
+    # a number joined to a name is part of it, compared whole: "Covid-19", "F-35", "Crew-5" (name_numbers(), below)
+    numbers = {plain_number(n, scale) for n, scale in NUMBER.findall(NAME_NUMBER.sub(" ", text))} | name_numbers(text)
     dates: set[str] = set()
     names: list[tuple[str, ...]] = []
     clauses: list[Clause] = []
@@ -109,18 +109,19 @@ def read_facts(text: str, known: set[str] | frozenset[str] = frozenset(),
                  frozenset(bound))
 
 
-LABEL = re.compile(r"\b([A-Z][A-Za-z]*)-(\d+)\b")
+NAME_NUMBER = re.compile(r"\b([A-Z][A-Za-z]*)-(\d+)\b")
 
 
-def labels(text: str) -> set[str]:
+def name_numbers(text: str) -> set[str]:
     """The names with a number joined to them, lowered: "Covid-19 cases" -> {"covid-19"}."""
-    return {f"{m.group(1).lower()}-{m.group(2)}" for m in LABEL.finditer(text)}
+    return {f"{m.group(1).lower()}-{m.group(2)}" for m in NAME_NUMBER.finditer(text)}
 
 
-def label_named(label: str, found: Facts) -> bool:
-    """Whether a text whose facts are `found` names what `label` does without its number: "Covid" is "Covid-19",
-    but "Crew-4" is not "Crew-5", nor "F" "F-35" (a name of three letters or fewer is told apart by its number)."""
-    name = label.rsplit("-", 1)[0]
+def named_without_number(name_number: str, found: Facts) -> bool:
+    """Whether a text whose facts are `found` names what `name_number` does without its number: "Covid" is
+    "Covid-19", but "Crew-4" is not "Crew-5", nor "F" "F-35" (a name of three letters or fewer is told apart by
+    its number)."""
+    name = name_number.rsplit("-", 1)[0]
     return (len(name) >= 4 and name in found.tokens
             and not any(n.rsplit("-", 1)[0] == name for n in found.numbers if "-" in n))
 
@@ -151,9 +152,8 @@ def _negation_scope(tokens: list[str], at: int, stems: frozenset[str]) -> frozen
 
 
 _AGE = re.compile(r"-(?:year|month|week|day)s?-old\b", re.IGNORECASE)
-_SPELLED = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-                      r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
-                      re.IGNORECASE)
+# The counts in words ("five", "dozen"; not "first", "twice" or "half").
+_SPELLED = re.compile(r"\b(?:" + "|".join(w for w, n in NUMBER_WORDS.items() if n.isdigit()) + r")\b", re.IGNORECASE)
 
 
 def _bound_numbers(clause: str) -> set[tuple[str, str]]:

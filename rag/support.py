@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.claim_facts import Clause, Facts, label_named, read_facts
+from rag.claim_facts import Clause, Facts, named_without_number, read_facts
 from rag.claim_words import (ALIASES, NUMBER_WORDS, join_initialisms, opposite_stems, other_units, short_stem,
                               stem_found)
 from rag.text import split_sentences, words
@@ -88,7 +88,7 @@ def _spans(passage: str) -> list[str]:
 def _compare(asserted: Facts, quote: str, known: set[str], names: frozenset[str]) -> Judgement:
     found = read_facts(quote, known, names)
     reasons = []
-    missing_numbers = sorted(n for n in asserted.numbers - found.numbers if not label_named(n, found))
+    missing_numbers = sorted(n for n in asserted.numbers - found.numbers if not named_without_number(n, found))
     if missing_numbers:
         reasons.append(f"the quote does not give {', '.join(missing_numbers)}")
     missing_dates = sorted(asserted.dates - found.dates)
