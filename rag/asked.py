@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from rag.countries import countries_in
 from rag.period import RELATIVE_PERIOD
 from rag.support import judge
-from rag.text import DAY_WORDS, MONTHS, STOPWORDS, words
+from rag.text import DAY_WORDS, MONTHS, STOPWORDS, split_sentences, words
 
 COUNT, YEAR, MONTH, DATE, TIME, PERSON, COUNTRY, NAME, REASON = (
     "count", "year", "month", "date", "time", "person", "country", "name", "reason")
@@ -147,7 +147,8 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
         return True
     if kind == REASON:
         # a correction of the premise ("Ukraine said it had severed all diplomatic ties") answers too
-        return bool(reasons_given(question, text)) or not takes_premise(question, text)
+        statement = premise(question)
+        return bool(reasons_given(statement, text)) or not takes_premise(statement, text)
     if kind == COUNT:
         counted = _counted(question)
         # "How many Russian soldiers …" is not answered by a count that names no Russia: "Ukraine has announced
@@ -176,19 +177,19 @@ def gives(kind: str | None, question: str, text: str, context: str = "", outlets
     return bool(asked_facts(kind, question, text, context, outlets))
 
 
-def reasons_given(question: str, text: str) -> set[str]:
-    """The words of `text` that give a reason or a purpose and what `question` takes as given did not hold,
-    lowered ("risk", "because"): "caused" answers "What caused the bridge to fail?", not "after" for "Why did
-    Ukraine cut ties after the attack?"."""
+def reasons_given(statement: str, text: str) -> set[str]:
+    """The words of `text` that give a reason or a purpose and `statement`, what a why-question takes as given
+    (premise()), did not hold, lowered ("risk", "because"): "caused" answers "What caused the bridge to fail?",
+    not "after" for "Why did Ukraine cut ties after the attack?"."""
     found = {m.group().lower() for m in _REASON_WORDS.finditer(text)}
-    return found - {m.group().lower() for m in _REASON_WORDS.finditer(premise(question))}
+    return found - {m.group().lower() for m in _REASON_WORDS.finditer(statement)}
 
 
 def premise(question: str) -> str:
     """What a why-question takes as given, as a statement: "Why were some Kia and Hyundai SUVs recalled this
     week?" -> "some Kia and Hyundai SUVs recalled"; for "… known as a palindrome date. Why?", the sentences before.
     The question's own period ("this week") is left out: it is when the articles searched were published."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    parts = [sentence for _, sentence in split_sentences(question)]
     if len(parts) > 1 and re.fullmatch(r"\W*why\W*", parts[-1], re.IGNORECASE):
         statement = " ".join(parts[:-1])
     else:
@@ -199,12 +200,11 @@ def premise(question: str) -> str:
     return statement.strip().rstrip("?").strip()
 
 
-def takes_premise(question: str, text: str) -> bool:
-    """Whether `text` says what a why-question takes as given (its premise()), by the claim check: "Many Americans
-    are bracing … to keep their homes warm this winter" for "Many Americans likely shell out more money to keep
-    their homes warm this winter due to what?". A text that gives another number, day, name or polarity does not:
-    it corrects the question."""
-    statement = premise(question)
+def takes_premise(statement: str, text: str) -> bool:
+    """Whether `text` says `statement`, what a why-question takes as given (premise()), by the claim check: "Many
+    Americans are bracing … to keep their homes warm this winter" for "Many Americans likely shell out more money
+    to keep their homes warm this winter due to what?". A text that gives another number, day, name or polarity
+    does not: it corrects the question."""
     restricted = {w.lower() for w in words(statement)} & _RESTRICTIVE
     if restricted - {w.lower() for w in words(text)}:
         return False

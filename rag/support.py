@@ -244,9 +244,10 @@ _NOT_RESTRICTING = {"after", "when", "if", "then", "because", "once", "until", "
 def _restriction_unsaid(claimed: tuple[str, ...], quoted: tuple[str, ...]) -> str:
     """The first word of the claim that says "no other" or "each one" while the quote says no word of its kind;
     "" when there is none."""
+    said = set(quoted)
     for i, token in enumerate(claimed):
         group = next((g for g in _RESTRICTIONS if token in g), None)
-        if group is None or group & set(quoted):
+        if group is None or group & said:
             continue
         following = claimed[i + 1] if i + 1 < len(claimed) else ""
         before = claimed[max(i - 2, 0):i]
