@@ -259,11 +259,20 @@ def _restriction_unsaid(claimed: tuple[str, ...], quoted: tuple[str, ...]) -> st
 
 
 def _opposite_word(asserted: Facts, found: Facts) -> str:
-    """A word of the claim whose opposite the quote uses instead ("rose" where the quote has "fell")."""
+    """A word of the claim whose opposite the quote uses instead ("rose" where the quote has "fell"). The quote
+    holding the claim's word too excuses it only with the claim's polarity: "cut its key rate, and … would not
+    raise it again" does not say the bank "raised" it."""
     claimed = {short_stem(t): t for t in asserted.tokens}
     quoted = {short_stem(t) for t in found.tokens}
+    negated = {s for clause in asserted.clauses for s in clause.negated}
+    polarity: dict[str, set[bool]] = {}  # each word of the quote's clauses: said plainly (False), negated (True)
+    for clause in found.clauses:
+        for s in clause.stems:
+            polarity.setdefault(s, set()).add(s in clause.negated)
     for stem, token in claimed.items():
         opposite = opposite_stems().get(stem)
-        if opposite and opposite & quoted and stem not in quoted:
+        # a word no clause counts ("up", "more") is excused by being there at all, as before
+        excused = stem in quoted and (stem in negated) in polarity.get(stem, {stem in negated})
+        if opposite and opposite & quoted and not excused:
             return token
     return ""

@@ -143,6 +143,9 @@ def test_who_did_it_is_checked_for_past_tenses_without_ed(swapped, why):
      "the quote gives 5 month, not 5 year"),
     ("Moscow was ready to send only its foreign minister to Minsk.",
      "Moscow was ready to send its foreign and defense ministers to Minsk.", "the quote does not say “only”"),
+    ("The central bank raised its key rate on Tuesday.",
+     "The central bank cut its key rate on Tuesday, and officials said they would not raise it again this year.",
+     "the quote says the opposite of “raised”"),
     ("All of the 137 people killed were soldiers.",
      "Ukraine has announced at least 137 people – civilians and soldiers – have been killed.",
      "the quote does not say “all”"),
@@ -158,6 +161,8 @@ def test_the_other_way_another_unit_or_no_other_is_not_support(claim, quote, why
     ("The Fed raised rates and cut its growth forecast.", "The Fed raised interest rates and cut its forecast."),
     ("Johnson resigned only after dozens of ministers quit.", "Johnson resigned after dozens of ministers quit."),
     ("Rescuers searched all night.", "Rescuers searched the river all night."),
+    ("Officials said they would not raise the rate again.", "The bank cut its rate, and officials said they would "
+     "not raise the rate again."),
     ("It took only 12 days for the show to top the charts.", "It took 12 days for the show to top the charts."),
     ("Energy prices as a whole rose 41.6% over the year.", "Overall, energy prices rose by 41.6% over the year."),
     ("The new pump adds four million gallons a day.", "The new pump adds 4 million gallons a day."),
